@@ -1,0 +1,35 @@
+"""The Card: the one small value every listable page gives (see DESIGN.md).
+
+The website renders it with ``cms/includes/card.html``; the email renders it with the MJML
+card partial of the newsletter app. A new content type reaches listings and editions by
+implementing ``get_card()`` and nothing else.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Card:
+    title: str
+    url: str
+    summary: str = ""
+    kicker: str = ""
+    cta_label: str = ""
+    date: dt.date | dt.datetime | None = None
+    image: Any = None  # a wagtailimages Image, or None
+    image_alt: str = ""  # "" with an image means decorative
+    external_url: str = ""
+    page_id: int | None = None
+    meta: dict = field(default_factory=dict)
+
+    @property
+    def link(self) -> str:
+        """Where the card's button leads: the external resource if any, else the page."""
+        return self.external_url or self.url
+
+    def override(self, **changes) -> "Card":
+        """A copy with the non-empty given fields replaced (edition overrides)."""
+        return replace(self, **{k: v for k, v in changes.items() if v})

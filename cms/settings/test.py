@@ -1,0 +1,19 @@
+"""Test settings: fast hasher, local-memory cache, in-memory email."""
+import os
+
+from .base import *  # noqa: F401,F403
+from .base import VAR_DIR
+
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = VAR_DIR / "test-media" / str(os.getpid())
+WAGTAILADMIN_BASE_URL = "http://testserver"
+SITE_BASE_URL = "http://testserver"
+DSFR_USE_INTEGRITY_CHECKSUMS = False
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

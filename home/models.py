@@ -1,0 +1,67 @@
+"""The home page and the standard pages (mentions légales, accessibilité, données personnelles)."""
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.fields import StreamField
+from wagtail.search import index
+
+from cms.blocks import BaseStreamBlock
+from cms.models import BasePage
+
+
+class HomePage(BasePage):
+    """The site's home: thématique du mois, latest resources, upcoming events, the vote, the latest edition."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("corps"))
+
+    content_panels = BasePage.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    search_fields = BasePage.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["wagtailcore.Page"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("page d'accueil")
+
+    def get_context(self, request, *args, **kwargs):
+        from ressources.models import EvenementPage, RessourcePage
+        from thematiques.models import ThematiquePage
+
+        context = super().get_context(request, *args, **kwargs)
+        context["thematique_du_mois"] = (
+            ThematiquePage.objects.live().public().filter(is_thematique_du_mois=True)
+            .select_related("listing_image").order_by("-last_published_at").first()
+        )
+        context["latest_resources"] = (
+            RessourcePage.objects.live().public().select_related("listing_image", "content_type")
+            .order_by("-date_publication", "-pk")[:6]
+        )
+        context["upcoming_events"] = EvenementPage.objects.upcoming(timezone.now()).select_related("listing_image")[:3]
+        context["latest_edition"] = self._latest_edition()
+        return context
+
+    def _latest_edition(self):
+        try:
+            from newsletter.models import NewsletterPage
+        except ImportError:  # pragma: no cover - the newsletter app is always installed
+            return None
+        return NewsletterPage.objects.live().public().order_by("-first_published_at").first() if hasattr(
+            NewsletterPage, "objects") else None
+
+
+class StandardPage(BasePage):
+    """A plain page: mentions légales, déclaration d'accessibilité, données personnelles."""
+
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("corps"))
+    show_in_footer = models.BooleanField(_("lien dans le pied de page"), default=True)
+
+    content_panels = BasePage.content_panels + [FieldPanel("body")]
+    promote_panels = BasePage.promote_panels + [FieldPanel("show_in_footer")]
+    search_fields = BasePage.search_fields + [index.SearchField("body")]
+    parent_page_types = ["home.HomePage", "home.StandardPage"]
+    subpage_types = ["home.StandardPage"]
+
+    class Meta:
+        verbose_name = _("page standard")
+        verbose_name_plural = _("pages standard")

@@ -1,0 +1,1 @@
+"""Newsletter editions (filled by the newsletter issue)."""

@@ -1,0 +1,269 @@
+"""Thématiques, collectivités and projets partagés."""
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from cms.blocks import BaseStreamBlock
+from cms.models import BasePage
+
+from .codes import normalize_code, validate_insee_commune, validate_siren
+
+
+class Collectivite(index.Indexed, models.Model):
+    """A local authority, identified by its official code.
+
+    ``code`` is the INSEE code for a commune and the SIREN for an EPCI, a département or a région.
+    ``code_insee`` holds the INSEE code of communes, départements and régions, so that ``34`` finds
+    the Hérault as the ANCT open data writes it.
+    """
+
+    class Echelon(models.TextChoices):
+        COMMUNE = "com", _("Commune")
+        EPCI = "epci", _("EPCI")
+        DEPARTEMENT = "dep", _("Département")
+        REGION = "reg", _("Région")
+
+    code = models.CharField(_("code officiel"), max_length=9, unique=True,
+                            help_text=_("Code INSEE pour une commune, SIREN pour un EPCI, un département ou une région."))
+    code_insee = models.CharField(_("code INSEE"), max_length=5, blank=True, db_index=True)
+    nom = models.CharField(_("nom"), max_length=255, db_index=True)
+    echelon = models.CharField(_("échelon"), max_length=4, choices=Echelon.choices, db_index=True)
+    departement = models.CharField(_("département"), max_length=3, blank=True, db_index=True,
+                                   help_text=_("Code INSEE du département (34, 2A, 974…)."))
+    region = models.CharField(_("région"), max_length=2, blank=True, db_index=True,
+                              help_text=_("Code INSEE de la région (76, 84…)."))
+    population = models.PositiveIntegerField(_("population"), null=True, blank=True)
+
+    panels = [
+        FieldPanel("code"), FieldPanel("code_insee"), FieldPanel("nom"), FieldPanel("echelon"),
+        FieldPanel("departement"), FieldPanel("region"), FieldPanel("population"),
+    ]
+    search_fields = [
+        index.SearchField("nom"), index.AutocompleteField("nom"),
+        index.SearchField("code"), index.FilterField("echelon"), index.FilterField("departement"),
+    ]
+
+    class Meta:
+        ordering = ["nom"]
+        verbose_name = _("collectivité")
+        verbose_name_plural = _("collectivités")
+
+    def __str__(self):
+        return f"{self.nom} ({self.get_echelon_display()}, {self.code})"
+
+    def clean(self):
+        self.code = normalize_code(self.code)
+        if self.echelon == self.Echelon.COMMUNE:
+            try:
+                validate_insee_commune(self.code)
+            except ValidationError as exc:
+                raise ValidationError({"code": exc.messages})
+            self.code_insee = self.code_insee or self.code
+            if not self.departement:
+                self.departement = self.code[:3] if self.code.startswith("97") else self.code[:2]
+        elif self.echelon:
+            try:
+                validate_siren(self.code)
+            except ValidationError as exc:
+                raise ValidationError({"code": exc.messages})
+
+    @classmethod
+    def lookup(cls, code: str):
+        """Find a collectivité by its official code, or a département / région by its INSEE code."""
+        code = normalize_code(code)
+        if not code:
+            return None
+        found = cls.objects.filter(code=code).first()
+        if found:
+            return found
+        return (
+            cls.objects.filter(code_insee=code, echelon__in=[cls.Echelon.DEPARTEMENT, cls.Echelon.COMMUNE])
+            .order_by("echelon")
+            .first()
+            or cls.objects.filter(code_insee=code, echelon=cls.Echelon.REGION).first()
+        )
+
+
+class ThematiqueIndexPage(BasePage):
+    """The list of thématiques d'inspiration."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    content_panels = BasePage.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["thematiques.ThematiquePage"]
+    max_count = 1
+    search_fields = BasePage.search_fields + [index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("index des thématiques")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["thematiques"] = ThematiquePage.objects.child_of(self).live().select_related("listing_image")
+        return context
+
+
+class ThematiquePage(BasePage):
+    """A public-policy theme (Retour à l'emploi, Petite enfance…) with its resources, events and projets partagés."""
+
+    COULEURS = [
+        ("green-emeraude", _("Vert émeraude")), ("blue-ecume", _("Bleu écume")),
+        ("purple-glycine", _("Violet glycine")), ("orange-terre-battue", _("Orange terre battue")),
+        ("yellow-tournesol", _("Jaune tournesol")), ("pink-tuile", _("Rose tuile")),
+        ("brown-cafe-creme", _("Brun café crème")), ("green-archipel", _("Vert archipel")),
+    ]
+    PICTOGRAMMES = [
+        ("work", _("Travail")), ("family", _("Famille")), ("car", _("Mobilité")),
+        ("house", _("Aménagement")), ("food", _("Alimentation")), ("people", _("Solidarité")),
+        ("culture", _("Culture")), ("youth", _("Jeunesse")),
+    ]
+
+    image = models.ForeignKey("wagtailimages.Image", verbose_name=_("image d'en-tête"), null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    image_alt = models.CharField(_("texte alternatif de l'image d'en-tête"), max_length=255, blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("corps"))
+    couleur = models.CharField(_("couleur"), max_length=30, choices=COULEURS, default="green-emeraude")
+    pictogramme = models.CharField(_("pictogramme"), max_length=20, choices=PICTOGRAMMES, blank=True)
+    contact_title = models.CharField(_("titre de l'appel à contact"), max_length=255, blank=True,
+                                     default="L'ANCT peut vous accompagner sur cette thématique d'inspiration.")
+    contact_text = models.TextField(_("texte de l'appel à contact"), blank=True,
+                                    default="Contactez-nous pour nous préciser vos besoins sur cette thématique.")
+    contact_label = models.CharField(_("libellé du bouton de contact"), max_length=80, default="Contactez l'ANCT")
+    is_thematique_du_mois = models.BooleanField(_("thématique du mois"), default=False,
+                                                help_text=_("Mise en avant sur l'accueil et dans la prochaine édition."))
+
+    content_panels = BasePage.content_panels + [
+        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("En-tête")),
+        FieldPanel("body"),
+        MultiFieldPanel([FieldPanel("couleur"), FieldPanel("pictogramme"), FieldPanel("is_thematique_du_mois")],
+                        heading=_("Présentation")),
+        MultiFieldPanel([FieldPanel("contact_title"), FieldPanel("contact_text"), FieldPanel("contact_label")],
+                        heading=_("Contactez l'ANCT")),
+    ]
+    search_fields = BasePage.search_fields + [index.SearchField("body"), index.FilterField("is_thematique_du_mois")]
+    parent_page_types = ["thematiques.ThematiqueIndexPage"]
+    subpage_types = []
+    card_kicker = _("Thématique")
+    card_cta_label = _("Découvrez la thématique")
+
+    class Meta:
+        verbose_name = _("thématique")
+        verbose_name_plural = _("thématiques")
+
+    def resources_by_kind(self):
+        from ressources.models import RessourcePage
+
+        groups: dict = {}
+        qs = (RessourcePage.objects.live().public().filter(thematiques=self)
+              .select_related("listing_image", "content_type").order_by("-date_publication", "-pk"))
+        for page in qs:
+            groups.setdefault(page.kind_label, []).append(page)
+        return groups
+
+    def upcoming_events(self):
+        from ressources.models import EvenementPage
+
+        return EvenementPage.objects.upcoming().filter(thematiques=self).select_related("listing_image")
+
+    def projets_partages(self):
+        return ProjetPartagePage.objects.live().public().filter(thematique=self)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["resources_by_kind"] = self.resources_by_kind()
+        context["upcoming_events"] = self.upcoming_events()[:6]
+        context["projets_partages"] = self.projets_partages()
+        return context
+
+
+class ProjetPartageIndexPage(BasePage):
+    """The list of projets partagés run by ANCT with collectivités."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+    content_panels = BasePage.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["thematiques.ProjetPartagePage"]
+    max_count = 1
+    search_fields = BasePage.search_fields + [index.SearchField("intro")]
+
+    class Meta:
+        verbose_name = _("index des projets partagés")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["projets"] = ProjetPartagePage.objects.child_of(self).live().select_related("thematique", "listing_image")
+        return context
+
+
+class ProjetPartagePage(BasePage):
+    """A project ANCT runs with 3 to 5 collectivités (parties prenantes) plus observers, on a voted theme."""
+
+    class Statut(models.TextChoices):
+        A_VENIR = "a_venir", _("À venir")
+        EN_COURS = "en_cours", _("En cours")
+        TERMINE = "termine", _("Terminé")
+
+    thematique = models.ForeignKey(ThematiquePage, verbose_name=_("thématique"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="projets_partages_set")
+    theme_label = models.CharField(_("thème"), max_length=100, blank=True,
+                                   help_text=_("Le thème tel que la donnée ANCT le nomme (Culture, Ados, Aménagement)."))
+    statut = models.CharField(_("statut"), max_length=10, choices=Statut.choices, default=Statut.EN_COURS)
+    date_debut = models.DateField(_("début"), null=True, blank=True)
+    date_fin = models.DateField(_("fin"), null=True, blank=True)
+    body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("corps"))
+
+    content_panels = BasePage.content_panels + [
+        FieldPanel("thematique"), FieldPanel("theme_label"), FieldPanel("statut"),
+        MultiFieldPanel([FieldPanel("date_debut"), FieldPanel("date_fin")], heading=_("Période")),
+        FieldPanel("body"),
+        InlinePanel("participants", label=_("Collectivités participantes")),
+    ]
+    search_fields = BasePage.search_fields + [index.SearchField("body"), index.SearchField("theme_label"),
+                                              index.FilterField("statut")]
+    parent_page_types = ["thematiques.ProjetPartageIndexPage"]
+    subpage_types = []
+    card_kicker = _("Projet partagé")
+    card_cta_label = _("Retrouvez les détails du projet")
+
+    class Meta:
+        verbose_name = _("projet partagé")
+        verbose_name_plural = _("projets partagés")
+
+    def clean(self):
+        super().clean()
+        if self.date_debut and self.date_fin and self.date_fin < self.date_debut:
+            raise ValidationError({"date_fin": _("La fin doit suivre le début.")})
+
+    def parties_prenantes(self):
+        return [p for p in self.participants.all() if p.role == ProjetPartageCollectivite.Role.PARTIE_PRENANTE]
+
+    def observatrices(self):
+        return [p for p in self.participants.all() if p.role == ProjetPartageCollectivite.Role.OBSERVATRICE]
+
+
+class ProjetPartageCollectivite(Orderable):
+    """A collectivité taking part in a projet partagé, with its role."""
+
+    class Role(models.TextChoices):
+        PARTIE_PRENANTE = "partie_prenante", _("Partie prenante")
+        OBSERVATRICE = "observatrice", _("Observatrice")
+
+    page = ParentalKey(ProjetPartagePage, on_delete=models.CASCADE, related_name="participants")
+    collectivite = models.ForeignKey(Collectivite, verbose_name=_("collectivité"), on_delete=models.PROTECT,
+                                     related_name="participations")
+    role = models.CharField(_("rôle"), max_length=20, choices=Role.choices, default=Role.PARTIE_PRENANTE)
+
+    panels = [FieldPanel("collectivite"), FieldPanel("role")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("collectivité participante")
+        verbose_name_plural = _("collectivités participantes")
+        constraints = [models.UniqueConstraint(fields=["page", "collectivite"], name="unique_participant_par_projet")]
+
+    def __str__(self):
+        return f"{self.collectivite.nom} — {self.get_role_display()}"
