@@ -1,0 +1,164 @@
+"""Shared fixtures: a minimal page tree, editors, and a real Chromium for browser tests."""
+import datetime as dt
+import os
+import shutil
+
+import pytest
+from django.utils import timezone
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs an event loop
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+@pytest.fixture
+def home(db):
+    """The site's HomePage, in place of Wagtail's default welcome page."""
+    from wagtail.models import Page, Site
+
+    from home.models import HomePage
+
+    root = Page.get_first_root_node()
+    existing = HomePage.objects.first()
+    if existing:
+        return existing
+    home = root.add_child(instance=HomePage(title="Territoires en Commun", slug="accueil"))
+    site = Site.objects.filter(is_default_site=True).first()
+    old_root = site.root_page if site else None
+    if site:
+        site.root_page = home
+        site.hostname = "testserver"
+        site.port = 80
+        site.save()
+    else:
+        Site.objects.create(hostname="testserver", port=80, root_page=home, is_default_site=True)
+    if old_root and old_root.pk != home.pk and not isinstance(old_root.specific, HomePage):
+        old_root.delete()
+    return HomePage.objects.get(pk=home.pk)
+
+
+@pytest.fixture
+def thematique_index(home):
+    from thematiques.models import ThematiqueIndexPage
+
+    return home.add_child(instance=ThematiqueIndexPage(title="Thématiques", slug="thematiques"))
+
+
+@pytest.fixture
+def ressource_index(home):
+    from ressources.models import RessourceIndexPage
+
+    return home.add_child(instance=RessourceIndexPage(title="Ressources", slug="ressources"))
+
+
+@pytest.fixture
+def agenda_index(home):
+    from ressources.models import AgendaIndexPage
+
+    return home.add_child(instance=AgendaIndexPage(title="Agenda", slug="agenda"))
+
+
+@pytest.fixture
+def make_thematique(thematique_index):
+    from thematiques.models import ThematiquePage
+
+    def make(title="Retour à l'emploi", **kw):
+        return thematique_index.add_child(instance=ThematiquePage(title=title, chapo=kw.pop("chapo", f"Chapô {title}"), **kw))
+
+    return make
+
+
+@pytest.fixture
+def make_projet(ressource_index):
+    from ressources.models import ProjetPage
+
+    def make(title="Wake Up Café", thematiques=(), **kw):
+        page = ProjetPage(title=title, chapo=kw.pop("chapo", f"Chapô {title}"), **kw)
+        ressource_index.add_child(instance=page)
+        if thematiques:
+            page.thematiques.set(thematiques)
+            page.save_revision().publish()
+        return page
+
+    return make
+
+
+@pytest.fixture
+def make_evenement(agenda_index):
+    from ressources.models import EvenementPage
+
+    def make(title="Webinaire", days=10, **kw):
+        start = kw.pop("start", timezone.now() + dt.timedelta(days=days))
+        page = EvenementPage(title=title, start=start, end=kw.pop("end", start + dt.timedelta(hours=2)),
+                             online=kw.pop("online", True), organisateur=kw.pop("organisateur", "ANCT"), **kw)
+        return agenda_index.add_child(instance=page)
+
+    return make
+
+
+@pytest.fixture
+def editor(db):
+    """A member of Wagtail's default Editors group (may edit and publish pages)."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("redaction", "redaction@example.org", "motdepasse-redaction")
+    user.groups.add(Group.objects.get(name="Editors"))
+    return user
+
+
+@pytest.fixture
+def moderator_user(db):
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("moderation", "moderation@example.org", "motdepasse-moderation")
+    user.groups.add(Group.objects.get(name="Moderators"))
+    return user
+
+
+def chromium_available() -> bool:
+    return bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """A real headless Chromium (Debian's package) driven by Playwright."""
+    if not chromium_available():
+        if os.environ.get("BROWSER_TESTS_REQUIRED"):
+            pytest.fail(f"Chromium introuvable à {CHROMIUM} alors que les tests navigateur sont requis")
+        pytest.skip("Chromium n'est pas installé (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR")
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def axe_violations(pg, context=None):
+    """Run axe-core (WCAG 2.1 A/AA rules) in the page and return the violations."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(pg, context=context, options={
+        "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    })
+    return results.response["violations"]
+
+
+def format_violations(violations) -> str:
+    lines = []
+    for v in violations:
+        targets = [", ".join(n["target"]) for n in v["nodes"][:5]]
+        lines.append(f"{v['id']} ({v['impact']}): {v['help']} → {targets}")
+    return "\n".join(lines)
