@@ -14,6 +14,14 @@ INSEE_COMMUNE_RE = re.compile(r"^(?:\d{2}|2[AB])\d{3}$")
 DEPARTEMENT_RE = re.compile(r"^(?:0[1-9]|[1-8]\d|9[0-5]|2[AB]|97[1-6])$")
 SIREN_RE = re.compile(r"^\d{9}$")
 
+#: Départements (and overseas collectivités listed with them by the COG) that have no SIREN of their own:
+#: Corsica's two départements and Martinique / Guyane are run by a single collectivité (listed as the
+#: région), Bas-Rhin and Haut-Rhin by the Collectivité européenne d'Alsace, and the COM have their own
+#: statutes. Their INSEE code stands in as official code (see docs/decisions.md).
+DEPARTEMENTS_SANS_SIREN = frozenset({
+    "2A", "2B", "67", "68", "972", "973", "975", "977", "978", "984", "986", "987", "988", "989",
+})
+
 
 def normalize_code(value: str) -> str:
     return re.sub(r"\s+", "", str(value or "")).upper()
@@ -61,6 +69,14 @@ def validate_insee_commune(value):
             _("« %(code)s » n'est pas un code INSEE de commune valide (5 caractères, par exemple 34164 ou 2A004).")
             % {"code": value}, code="invalid_insee",
         )
+
+
+def validate_code_departement(value):
+    """A département's official code: its SIREN, or its INSEE code when it has no SIREN of its own."""
+    value = normalize_code(value)
+    if value in DEPARTEMENTS_SANS_SIREN:
+        return
+    validate_siren(value)
 
 
 def validate_siren(value):

@@ -11,7 +11,7 @@ from wagtail.search import index
 from cms.blocks import BaseStreamBlock
 from cms.models import BasePage
 
-from .codes import normalize_code, validate_insee_commune, validate_siren
+from .codes import normalize_code, validate_code_departement, validate_insee_commune, validate_siren
 
 
 class Collectivite(index.Indexed, models.Model):
@@ -67,8 +67,9 @@ class Collectivite(index.Indexed, models.Model):
             if not self.departement:
                 self.departement = self.code[:3] if self.code.startswith("97") else self.code[:2]
         elif self.echelon:
+            validate = validate_code_departement if self.echelon == self.Echelon.DEPARTEMENT else validate_siren
             try:
-                validate_siren(self.code)
+                validate(self.code)
             except ValidationError as exc:
                 raise ValidationError({"code": exc.messages})
 
