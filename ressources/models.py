@@ -350,3 +350,7 @@ class EvenementPage(BasePage):
     @property
     def is_past(self):
         return self.end < timezone.now()
+
+
+# Contributions of the public (event submissions, contact requests): see ressources/contrib/.
+from .contrib.models import ContributionEvenement, DemandeContact  # noqa: E402,F401
