@@ -1,25 +1,45 @@
-"""Site chrome shared by every template: partners and main navigation."""
+"""Site chrome shared by every template: partners, main navigation and footer links.
+
+Everything is lazy (nothing is queried unless a template uses it) and each value costs a fixed
+number of queries whatever the number of partners or pages, so the chrome adds no N+1.
+"""
 from django.utils.functional import SimpleLazyObject
 
 
 def _partners():
     from .models import Partenaire
 
-    return list(Partenaire.objects.select_related("logo").all())
+    return list(Partenaire.objects.select_related("logo").prefetch_related("logo__renditions"))
+
+
+def _site(request):
+    from wagtail.models import Site
+
+    return Site.find_for_request(request)
 
 
 def _navigation(request):
-    from wagtail.models import Site
-
-    site = Site.find_for_request(request)
+    site = _site(request)
     if site is None:
         return []
-    root = site.root_page
-    return list(root.get_children().live().in_menu().specific())
+    return list(site.root_page.get_children().live().public().in_menu())
+
+
+def _footer_pages(request):
+    from home.models import StandardPage
+
+    site = _site(request)
+    if site is None:
+        return []
+    return list(
+        StandardPage.objects.live().public().descendant_of(site.root_page)
+        .filter(show_in_footer=True).order_by("path")
+    )
 
 
 def site_chrome(request):
     return {
         "partners": SimpleLazyObject(_partners),
         "main_navigation": SimpleLazyObject(lambda: _navigation(request)),
+        "footer_pages": SimpleLazyObject(lambda: _footer_pages(request)),
     }

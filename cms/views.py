@@ -4,8 +4,12 @@ from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerEr
 from django.template import loader
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
-from wagtail.models import Page
+from wagtail.models import Page, Site
+
+SEARCH_PER_PAGE = 10
+SEARCH_MAX_LENGTH = 200
 
 
 @require_GET
@@ -19,24 +23,57 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+def search_pages(request, query):
+    """Live, public pages of the current site matching ``query`` (every word), most relevant first."""
+    site = Site.find_for_request(request)
+    pages = Page.objects.live().public()
+    if site is not None:
+        pages = pages.descendant_of(site.root_page, inclusive=True)
+    else:
+        pages = pages.exclude(depth__lte=1)
+    return pages.search(query, operator="and")
+
+
+@require_GET
 def search(request):
-    query = (request.GET.get("q") or "").strip()[:200]
-    results = Page.objects.none()
+    """The site search page: ``/recherche/?q=<words>&page=<n>`` over every kind of content."""
+    raw_query = (request.GET.get("q") or "").strip()
+    query = raw_query[:SEARCH_MAX_LENGTH]
+    error = ""
+    if len(raw_query) > SEARCH_MAX_LENGTH:
+        error = _("Votre recherche a été raccourcie à %(n)s caractères.") % {"n": SEARCH_MAX_LENGTH}
+    results = []
     if query:
-        results = Page.objects.live().public().exclude(depth__lte=1).specific().search(query, operator="and")
-    paginator = Paginator(results, 20)
+        results = search_pages(request, query)
+    paginator = Paginator(results, SEARCH_PER_PAGE)
     try:
         page_obj = paginator.page(request.GET.get("page") or 1)
-    except (PageNotAnInteger, EmptyPage):
+    except PageNotAnInteger:
         page_obj = paginator.page(1)
-    return TemplateResponse(request, "cms/search.html", {"query": query, "results": page_obj,
-                                                         "result_count": paginator.count if query else 0})
+    except EmptyPage:
+        page_obj = paginator.page(paginator.num_pages)
+    # Specific pages, fetched in one query per page type, so each card knows its kind.
+    ids = [p.pk for p in page_obj.object_list] if query else []
+    by_id = {p.pk: p for p in Page.objects.filter(pk__in=ids).specific().select_related(
+        "listing_image", for_specific_subqueries=True)} if ids else {}
+    specific_results = [by_id[pk] for pk in ids if pk in by_id]
+    return TemplateResponse(request, "cms/search.html", {
+        "query": query,
+        "search_error": error,
+        "results": page_obj,
+        "specific_results": specific_results,
+        "result_count": paginator.count if query else 0,
+        "meta_title": _("Rechercher"),
+        "meta_description": _("Rechercher dans les thématiques, ressources, événements et éditions de Territoires en Commun."),
+    })
 
 
 def page_not_found(request, exception=None):
-    return HttpResponseNotFound(loader.render_to_string("404.html", {}, request))
+    return HttpResponseNotFound(loader.render_to_string("404.html", {
+        "meta_title": _("Page non trouvée"),
+    }, request))
 
 
 def server_error(request):
-    # No context processors that touch the database: the error may come from it.
+    # No request and so no context processor: the error may come from the database.
     return HttpResponseServerError(loader.get_template("500.html").render({}))

@@ -25,7 +25,7 @@ class HomePage(BasePage):
         verbose_name = _("page d'accueil")
 
     def get_context(self, request, *args, **kwargs):
-        from ressources.models import EvenementPage, RessourcePage
+        from ressources.models import AgendaIndexPage, EvenementPage, RessourceIndexPage, RessourcePage
         from thematiques.models import ThematiquePage
 
         context = super().get_context(request, *args, **kwargs)
@@ -34,10 +34,12 @@ class HomePage(BasePage):
             .select_related("listing_image").order_by("-last_published_at").first()
         )
         context["latest_resources"] = (
-            RessourcePage.objects.live().public().select_related("listing_image", "content_type")
-            .order_by("-date_publication", "-pk")[:6]
+            RessourcePage.objects.live().public().order_by("-date_publication", "-pk")
+            .specific().select_related("listing_image", for_specific_subqueries=True)[:6]
         )
         context["upcoming_events"] = EvenementPage.objects.upcoming(timezone.now()).select_related("listing_image")[:3]
+        context["library_page"] = RessourceIndexPage.objects.live().descendant_of(self).first()
+        context["agenda_page"] = AgendaIndexPage.objects.live().descendant_of(self).first()
         context["latest_edition"] = self._latest_edition()
         return context
 

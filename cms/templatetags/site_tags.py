@@ -1,0 +1,163 @@
+"""Template tags of the public site: cards, breadcrumbs, meta tags, optional slots."""
+from django import template
+from django.template.loader import get_template, render_to_string
+from django.template import TemplateDoesNotExist
+
+from cms.cards import Card
+
+register = template.Library()
+
+HEADING_LEVELS = {2, 3, 4, 5, 6}
+
+
+@register.simple_tag(takes_context=True)
+def card(context, obj, heading_level=3, horizontal=False):
+    """Render a page (anything with ``get_card``) or a ``Card`` with ``cms/includes/card.html``.
+
+    ``heading_level`` is the level of the card title in the page where the card appears.
+    """
+    if obj is None:
+        return ""
+    request = context.get("request")
+    if isinstance(obj, Card):
+        value = obj
+    elif hasattr(obj, "get_card"):
+        value = obj.get_card(request)
+    else:  # a page type outside the content model (e.g. a Wagtail form page)
+        value = Card(title=obj.title, url=obj.get_url(request) or "",
+                     summary=getattr(obj, "search_description", ""),
+                     kicker=str(obj.specific_class._meta.verbose_name).capitalize())
+    try:
+        level = int(heading_level)
+    except (TypeError, ValueError):
+        level = 3
+    if level not in HEADING_LEVELS:
+        level = 3
+    return render_to_string(
+        "cms/includes/card.html",
+        {"card": value, "heading_level": level, "horizontal": horizontal, "request": request},
+    )
+
+
+@register.simple_tag(takes_context=True)
+def optional_include(context, template_name):
+    """Include ``template_name`` with the current context, or nothing if it does not exist (yet).
+
+    Lets the home page reserve a slot for a feature another app provides (the vote results).
+    """
+    try:
+        tpl = get_template(template_name)
+    except TemplateDoesNotExist:
+        return ""
+    return tpl.render(context.flatten(), context.get("request"))
+
+
+@register.simple_tag(takes_context=True)
+def breadcrumb_ancestors(context, page):
+    """[(title, url)] of the ancestors of ``page`` from the site's home page (excluded) down.
+
+    One query whatever the depth.
+    """
+    request = context.get("request")
+    if page is None or not getattr(page, "depth", None):
+        return []
+    ancestors = page.get_ancestors().filter(depth__gt=2).only("id", "title", "url_path", "path", "depth")
+    return [(a.title, a.get_url(request)) for a in ancestors]
+
+
+@register.filter
+def is_active_for(nav_item, page):
+    """True when ``page`` is ``nav_item`` or one of its descendants."""
+    if page is None or not getattr(page, "path", None):
+        return False
+    return page.path.startswith(nav_item.path)
+
+
+@register.simple_tag(takes_context=True)
+def absolute_url(context, url):
+    """The absolute form of ``url`` for the current request."""
+    request = context.get("request")
+    if not url:
+        return ""
+    if url.startswith(("http://", "https://")):
+        return url
+    if request is None:
+        from django.conf import settings
+
+        return settings.SITE_BASE_URL + url
+    return request.build_absolute_uri(url)
+
+
+@register.inclusion_tag("cms/includes/meta.html", takes_context=True)
+def meta_tags(context):
+    """Meta description, canonical link and Open Graph tags of the current page or view."""
+    request = context.get("request")
+    page = context.get("page")
+    title = context.get("meta_title") or ""
+    description = context.get("meta_description") or ""
+    url = ""
+    image_url = ""
+    og_type = "website"
+    if page is not None and hasattr(page, "get_meta_description"):
+        title = title or page.seo_title or page.title
+        description = description or page.get_meta_description()
+        url = page.get_full_url(request) or ""
+        if getattr(page, "listing_image_id", None):
+            rendition = page.listing_image.get_rendition("fill-1200x630")
+            image_url = absolute_url(context, rendition.url)
+        if hasattr(page, "date_publication") or hasattr(page, "start"):
+            og_type = "article"
+    elif request is not None:
+        url = request.build_absolute_uri(request.path)
+    return {
+        "meta_title": title,
+        "meta_description": description,
+        "meta_url": url,
+        "meta_image": image_url,
+        "meta_image_alt": getattr(page, "image_alt", "") if image_url else "",
+        "meta_type": og_type,
+        "site_name": "Territoires en Commun",
+    }
+
+
+SOCIAL_CLASSES = {
+    "facebook": "fr-btn--facebook", "x": "fr-btn--twitter-x", "twitter": "fr-btn--twitter-x",
+    "linkedin": "fr-btn--linkedin", "instagram": "fr-btn--instagram", "youtube": "fr-btn--youtube",
+    "mastodon": "fr-btn--mastodon", "threads": "fr-btn--threads", "tiktok": "fr-btn--tiktok",
+    "dailymotion": "fr-btn--dailymotion", "bluesky": "fr-btn--bluesky",
+}
+
+
+@register.filter
+def social_class(network):
+    """The DSFR follow-button class of a social network name ("LinkedIn" → fr-btn--linkedin)."""
+    key = "".join(ch for ch in str(network).lower() if ch.isalnum())
+    if key.startswith("twitter"):
+        key = "twitter"
+    return SOCIAL_CLASSES.get(key, "fr-btn--tertiary")
+
+
+@register.simple_tag
+def embed_with_title(embed_value, title):
+    """The HTML of a video embed whose iframes carry ``title`` (their accessible name).
+
+    Falls back to a plain link to the video when the provider cannot be reached.
+    """
+    from bs4 import BeautifulSoup
+    from django.utils.html import format_html
+
+    url = getattr(embed_value, "url", "") or ""
+    try:
+        html = embed_value.html if embed_value else ""
+    except Exception:  # the embed finder raises on network or provider errors
+        html = ""
+    if not html:
+        if not url:
+            return ""
+        return format_html('<p><a href="{}">{}</a></p>', url, title)
+    soup = BeautifulSoup(html, "html.parser")
+    for iframe in soup.find_all("iframe"):
+        iframe["title"] = title
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(str(soup))  # provider HTML from Wagtail's embed finders, titles escaped by bs4
