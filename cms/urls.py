@@ -24,6 +24,8 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
+urlpatterns += [path("votes/", include("thematiques.urls"))]  # theme vote: confirmation links, autocomplete
+
 urlpatterns += [path("", include(wagtail_urls))]
 
 handler404 = "cms.views.page_not_found"
