@@ -3,10 +3,13 @@
 Secrets and hosts come from the environment in production (see ``production.py``);
 ``DATABASE_URL`` selects PostgreSQL, otherwise a SQLite file under ``var/`` is used.
 """
+import datetime as dt
 import os
 from pathlib import Path
 
 import dj_database_url
+
+from .environment import caches_from_env, content_security_policy, env_bool, env_int, media_storage_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PROJECT_DIR = BASE_DIR / "cms"
@@ -24,6 +27,9 @@ INSTALLED_APPS = [
     "newsletter",
     "dsfr",
     "wagtail_modeladmin",
+    "wagtail.api.v2",
+    "rest_framework",
+    "wagtail.contrib.frontend_cache",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -48,10 +54,17 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "cms.security.SiteCSPMiddleware",
+    # Outside the session, CSRF and messages middleware so that it sees every cookie they set
+    # (a response that sets a cookie is never cached) and a hit costs no database query.
+    "cms.cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -60,6 +73,14 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
+]
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out username/IP never reaches the password check.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -149,6 +170,56 @@ EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
 
 # Public base URL used for absolute links in emails and feeds.
 SITE_BASE_URL = os.environ.get("SITE_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
+
+# Cache: Redis (django-redis) when REDIS_URL is set, else local memory. Sessions are read from
+# the cache and written through to the database, so a Redis restart logs nobody out.
+CACHES = caches_from_env(os.environ)
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_CACHE_ALIAS = "sessions"
+
+# Anonymous page cache (cms/cache.py): whole responses for visitors without a session, dropped
+# whenever a page is published, unpublished, moved or deleted, or a vote count changes.
+PAGE_CACHE_ENABLED = env_bool(os.environ, "PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = env_int(os.environ, "PAGE_CACHE_SECONDS", 600)
+PAGE_CACHE_EXCLUDED_PREFIXES = ["/admin/", "/django-admin/", "/documents/", "/static/", "/media/", "/sante/"]
+# Shared (CDN) cache lifetime sent as s-maxage on cacheable anonymous responses; 0 = none.
+PAGE_CACHE_CDN_SECONDS = env_int(os.environ, "PAGE_CACHE_CDN_SECONDS", 0)
+# Models whose changes show on cached pages beyond pages themselves (vote counts…).
+PAGE_CACHE_INVALIDATING_MODELS = ["thematiques.Ballot", "thematiques.Campaign", "thematiques.CampaignThematique"]
+
+# Media storage: S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set (django-storages).
+_media_storage, MEDIA_ORIGIN = media_storage_from_env(os.environ)
+STORAGES = {
+    "default": _media_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+if MEDIA_ORIGIN and os.environ.get("AWS_S3_CUSTOM_DOMAIN"):
+    MEDIA_URL = f"{MEDIA_ORIGIN}/{os.environ.get('AWS_LOCATION', 'media')}/"
+
+# Content-Security-Policy (django-csp 4): strict on the public site, Wagtail-compatible on /admin/
+# (cms/security.py picks the admin policy by path).
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": content_security_policy(MEDIA_ORIGIN)}
+CONTENT_SECURITY_POLICY_ADMIN = {"DIRECTIVES": content_security_policy(MEDIA_ORIGIN, admin=True)}
+CSP_ADMIN_PREFIXES = ["/admin/", "/django-admin/"]
+WAGTAIL_GRAVATAR_PROVIDER_URL = None  # no third-party avatars in the admin (and in its CSP)
+
+# Brute-force protection of the admin login (django-axes): 5 failures for one username from one
+# address lock that pair out for 15 minutes.
+AXES_FAILURE_LIMIT = env_int(os.environ, "AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = dt.timedelta(minutes=env_int(os.environ, "AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "cms.security.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_VERBOSE = False
+
+# Read-only public API (cms/api.py).
+REST_FRAMEWORK = {
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+}
+WAGTAILAPI_BASE_URL = os.environ.get("SITE_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
+WAGTAILAPI_LIMIT_MAX = 50
 
 LOGGING = {
     "version": 1,

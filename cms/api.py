@@ -1,0 +1,162 @@
+"""Read-only public API (Wagtail API v2) so that partners can reuse the content.
+
+Mounted at ``/api/v2/``: ``pages/`` lists only the published, public pages of the exposed types
+(thématiques, resources of every kind, events, projets partagés, editions of the newsletter);
+``images/`` the image library. Nothing else of the page tree (index pages, standard pages, the vote
+page) and no draft is reachable. The fields each type exposes are declared here, in one place, and
+attached to the models as Wagtail's ``api_fields``.
+
+Example::
+
+    curl 'https://territoires-en-commun.fr/api/v2/pages/?type=ressources.ProjetPage&fields=chapo,thematiques,territoire'
+"""
+from __future__ import annotations
+
+from django.apps import apps
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+from wagtail.api import APIField
+from wagtail.api.v2.router import WagtailAPIRouter
+from wagtail.api.v2.utils import BadRequestError, page_models_from_string
+from wagtail.api.v2.views import PagesAPIViewSet
+from wagtail.images.api.fields import ImageRenditionField
+from wagtail.images.api.v2.views import ImagesAPIViewSet
+
+
+class ThematiquesField(serializers.Field):
+    """The thématiques of a resource or an event: id, title and slug of each."""
+
+    def to_representation(self, value):
+        return [{"id": t.pk, "title": t.title, "slug": t.slug} for t in value.all()]
+
+
+class ThematiqueField(serializers.Field):
+    def to_representation(self, value):
+        return {"id": value.pk, "title": value.title, "slug": value.slug} if value else None
+
+
+class CollectiviteField(serializers.Field):
+    """A collectivité by its official code (INSEE for a commune, SIREN otherwise)."""
+
+    def to_representation(self, value):
+        if value is None:
+            return None
+        return {"code": value.code, "nom": value.nom, "echelon": value.echelon}
+
+
+class ParticipantsField(serializers.Field):
+    def to_representation(self, value):
+        return [{"code": p.collectivite.code, "nom": p.collectivite.nom, "role": p.role}
+                for p in value.select_related("collectivite")]
+
+
+class TagsField(serializers.Field):
+    def to_representation(self, value):
+        return [tag.name for tag in value.all()]
+
+
+def _card_fields():
+    return [APIField("chapo"),
+            APIField("listing_image", serializer=ImageRenditionField("fill-640x360", source="listing_image")),
+            APIField("listing_image_alt", serializer=serializers.CharField(source="image_alt"))]
+
+
+def _resource_fields():
+    return _card_fields() + [
+        APIField("kind", serializer=serializers.CharField(source="specific_class.kind")),
+        APIField("thematiques", serializer=ThematiquesField()),
+        APIField("territoire", serializer=CollectiviteField()),
+        APIField("tags", serializer=TagsField()),
+        APIField("date_publication"), APIField("lien_externe"), APIField("lien_libelle"),
+    ]
+
+
+#: {model label: [APIField]} — what each exposed page type shows to partners.
+API_FIELDS = {
+    "thematiques.ThematiquePage": lambda: _card_fields() + [
+        APIField("body"), APIField("couleur"), APIField("pictogramme"), APIField("is_thematique_du_mois"),
+        APIField("image", serializer=ImageRenditionField("fill-1200x480")), APIField("image_alt"),
+    ],
+    "thematiques.ProjetPartagePage": lambda: _card_fields() + [
+        APIField("thematique", serializer=ThematiqueField()), APIField("theme_label"), APIField("statut"),
+        APIField("date_debut"), APIField("date_fin"), APIField("body"),
+        APIField("participants", serializer=ParticipantsField()),
+    ],
+    "ressources.RessourcePage": _resource_fields,
+    "ressources.ProjetPage": lambda: _resource_fields() + [APIField("nature"), APIField("porteur"), APIField("body")],
+    "ressources.ArticlePage": lambda: _resource_fields() + [APIField("source"), APIField("body")],
+    "ressources.TribunePage": lambda: _resource_fields() + [
+        APIField("auteur"), APIField("auteur_fonction"), APIField("citation"), APIField("citation_auteur"),
+        APIField("body"),
+    ],
+    "ressources.ConceptPage": lambda: _resource_fields() + [APIField("body"), APIField("criteres_titre"),
+                                                            APIField("criteres")],
+    "ressources.ActualitePage": lambda: _resource_fields() + [APIField("body")],
+    "ressources.EvenementPage": lambda: _card_fields() + [
+        APIField("start"), APIField("end"), APIField("all_day"), APIField("online"), APIField("lieu"),
+        APIField("organisateur"), APIField("lien_inscription"), APIField("lien_libelle"),
+        APIField("thematiques", serializer=ThematiquesField()),
+        APIField("collectivite", serializer=CollectiviteField()), APIField("body"),
+    ],
+    "newsletter.NewsletterPage": lambda: _card_fields() + [
+        APIField("number"), APIField("date"), APIField("subject"), APIField("preheader"),
+    ],
+}
+
+
+def exposed_models() -> list:
+    """The page models the API exposes (those of API_FIELDS that exist in this project)."""
+    models = []
+    for label in API_FIELDS:
+        try:
+            models.append(apps.get_model(label))
+        except LookupError:
+            continue
+    return models
+
+
+def declare_api_fields() -> None:
+    for label, fields in API_FIELDS.items():
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        model.api_fields = fields()
+
+
+class PublicPagesAPIViewSet(PagesAPIViewSet):
+    """Pages endpoint restricted to the published, public pages of the exposed types."""
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().type(*exposed_models())
+
+    def get_queryset(self):
+        type_param = self.request.GET.get("type")
+        if type_param:
+            try:
+                models = page_models_from_string(type_param)
+            except (LookupError, ValueError):
+                models = None
+            exposed = tuple(exposed_models())
+            if not models or not all(issubclass(m, exposed) for m in models):
+                raise BadRequestError(_("Type de page inconnu ou non exposé : %(type)s") % {"type": type_param})
+        return super().get_queryset()
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"  # read-only public content, for partners' sites
+        return response
+
+
+class PublicImagesAPIViewSet(ImagesAPIViewSet):
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+
+declare_api_fields()
+
+api_router = WagtailAPIRouter("wagtailapi")
+api_router.register_endpoint("pages", PublicPagesAPIViewSet)
+api_router.register_endpoint("images", PublicImagesAPIViewSet)

@@ -1,0 +1,58 @@
+"""Security glue: the per-area Content-Security-Policy and the admin login lockout page."""
+from dataclasses import replace
+
+from django.conf import settings
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from axes.helpers import get_cool_off
+
+from csp.middleware import CSPMiddleware
+
+
+class SiteCSPMiddleware(CSPMiddleware):
+    """django-csp with two policies: the strict public one, and the Wagtail-compatible admin one.
+
+    The admin policy (``CONTENT_SECURITY_POLICY_ADMIN``) applies under ``CSP_ADMIN_PREFIXES``; a
+    view may still customise its policy with django-csp's decorators.
+    """
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if report_only or parts.config is not None:
+            return parts
+        if request.path_info.startswith(tuple(getattr(settings, "CSP_ADMIN_PREFIXES", ()))):
+            admin_policy = getattr(settings, "CONTENT_SECURITY_POLICY_ADMIN", None)
+            if admin_policy:
+                from csp.utils import default_config
+
+                return replace(parts, config=default_config(admin_policy["DIRECTIVES"]))
+        return parts
+
+
+def lockout_response(request, original_response=None, credentials=None):
+    """django-axes lockout page: says in French why the login is refused and for how long."""
+    cool_off = get_cool_off(request)
+    minutes = int(cool_off.total_seconds() // 60) if cool_off else None
+    if minutes:
+        message = _("Trop de tentatives de connexion échouées pour cet identifiant. "
+                    "La connexion est bloquée pendant %(minutes)s minutes : réessayez plus tard.") % {"minutes": minutes}
+    else:
+        message = _("Trop de tentatives de connexion échouées pour cet identifiant. "
+                    "Contactez un administrateur pour débloquer le compte.")
+    return TemplateResponse(request, "cms/connexion_bloquee.html", {"message": message},
+                            status=settings.AXES_HTTP_RESPONSE_CODE)
+
+
+def client_ip(request):
+    """The visitor's address behind ``TRUSTED_PROXY_COUNT`` reverse proxies (load balancer, CDN).
+
+    Each trusted proxy appends the address it received the request from to X-Forwarded-For, so the
+    client is the N-th entry from the right; anything further left was written by the client and is
+    ignored. Without proxies (count 0) it is REMOTE_ADDR.
+    """
+    count = getattr(settings, "TRUSTED_PROXY_COUNT", 0)
+    forwarded = [a.strip() for a in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if a.strip()]
+    if count and len(forwarded) >= count:
+        return forwarded[-count]
+    return request.META.get("REMOTE_ADDR")
