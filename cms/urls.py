@@ -33,6 +33,9 @@ if settings.DEBUG:
 
 urlpatterns += [path("votes/", include("thematiques.urls"))]  # theme vote: confirmation links, autocomplete
 
+# Public forms of the contributions (share an event, contact ANCT), before Wagtail's catch-all.
+urlpatterns += [path("", include("ressources.urls"))]
+
 urlpatterns += [path("", include(wagtail_urls))]
 
 handler404 = "cms.views.page_not_found"
