@@ -46,8 +46,7 @@ class CollectiviteField(serializers.Field):
 
 class ParticipantsField(serializers.Field):
     def to_representation(self, value):
-        return [{"code": p.collectivite.code, "nom": p.collectivite.nom, "role": p.role}
-                for p in value.select_related("collectivite")]
+        return [{"code": p.collectivite.code, "nom": p.collectivite.nom, "role": p.role} for p in value.all()]
 
 
 class TagsField(serializers.Field):
@@ -140,7 +139,19 @@ class PublicPagesAPIViewSet(PagesAPIViewSet):
             exposed = tuple(exposed_models())
             if not models or not all(issubclass(m, exposed) for m in models):
                 raise BadRequestError(_("Type de page inconnu ou non exposé : %(type)s") % {"type": type_param})
-        return super().get_queryset()
+        return self._with_relations(super().get_queryset())
+
+    @staticmethod
+    def _with_relations(queryset):
+        """Fetch the related objects the exposed fields show in a constant number of queries."""
+        names = {f.name for f in queryset.model._meta.get_fields()}
+        related = [n for n in ("territoire", "collectivite", "thematique", "listing_image", "image") if n in names]
+        prefetch = [n for n in ("thematiques",) if n in names]
+        if "tagged_items" in names:
+            prefetch.append("tags")
+        if "participants" in names:
+            prefetch.append("participants__collectivite")
+        return queryset.select_related(*related).prefetch_related(*prefetch)
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)

@@ -73,7 +73,7 @@ def _signal_handler(*args, **kwargs):
 def connect_signals() -> None:
     """Invalidate on every change a cached page can show. Called from ``CmsConfig.ready``."""
     from django.apps import apps
-    from django.db.models.signals import post_delete, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save
     from wagtail.models import Page
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
@@ -95,6 +95,9 @@ def connect_signals() -> None:
             continue
         post_save.connect(_signal_handler, sender=model, dispatch_uid=f"pagecache_save_{label}")
         post_delete.connect(_signal_handler, sender=model, dispatch_uid=f"pagecache_del_{label}")
+        for m2m in model._meta.local_many_to_many:  # a ballot's choices are counts too
+            through = m2m.remote_field.through
+            m2m_changed.connect(_signal_handler, sender=through, dispatch_uid=f"pagecache_m2m_{label}_{m2m.name}")
 
 
 class AnonymousPageCacheMiddleware:

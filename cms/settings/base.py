@@ -185,7 +185,9 @@ PAGE_CACHE_EXCLUDED_PREFIXES = ["/admin/", "/django-admin/", "/documents/", "/st
 # Shared (CDN) cache lifetime sent as s-maxage on cacheable anonymous responses; 0 = none.
 PAGE_CACHE_CDN_SECONDS = env_int(os.environ, "PAGE_CACHE_CDN_SECONDS", 0)
 # Models whose changes show on cached pages beyond pages themselves (vote counts…).
-PAGE_CACHE_INVALIDATING_MODELS = ["thematiques.Ballot", "thematiques.Campaign", "thematiques.CampaignThematique"]
+PAGE_CACHE_INVALIDATING_MODELS = [
+    "thematiques.Ballot", "thematiques.Campaign", "thematiques.CampaignThematique", "thematiques.Candidature",
+]
 
 # Media storage: S3-compatible bucket when AWS_STORAGE_BUCKET_NAME is set (django-storages).
 _media_storage, MEDIA_ORIGIN = media_storage_from_env(os.environ)

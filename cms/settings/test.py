@@ -7,7 +7,13 @@ from .base import VAR_DIR
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-default"},
+    "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-sessions"},
+}
+# The anonymous page cache outlives a test's database transaction (the cache is not rolled back):
+# off by default so that no test sees a page cached by another; tests/test_cache.py turns it on.
+PAGE_CACHE_ENABLED = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-media" / str(os.getpid())
 WAGTAILADMIN_BASE_URL = "http://testserver"
