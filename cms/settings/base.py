@@ -26,6 +26,7 @@ INSTALLED_APPS = [
     "ressources",
     "newsletter",
     "dsfr",
+    "widget_tweaks",  # django-dsfr's checkbox and radio templates load it
     "wagtail_modeladmin",
     "wagtail.api.v2",
     "rest_framework",
