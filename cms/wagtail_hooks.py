@@ -1,5 +1,6 @@
 """Admin menu for non-page models (wagtail-modeladmin), grouped under one entry."""
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail_modeladmin.options import ModelAdmin, ModelAdminGroup, modeladmin_register
 
 from thematiques.models import Collectivite
@@ -32,3 +33,11 @@ class ReferentielGroup(ModelAdminGroup):
 
 
 modeladmin_register(ReferentielGroup)
+
+
+@hooks.register("register_admin_viewset")
+def register_collectivite_chooser():
+    """A searchable chooser replaces the 36 000-option <select> on every ForeignKey to Collectivite."""
+    from .admin_choosers import collectivite_chooser_viewset
+
+    return collectivite_chooser_viewset
