@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -69,6 +70,7 @@ def serve_vote_page(page, request):
         "campaign": campaign, "form": form,
         "results": campaign.results_summary() if campaign else None,
         "selected_ids": form.selected_ids() if form is not None else set(),
+        "autocomplete_url": reverse("thematiques:collectivites_autocomplete"),
     })
     return TemplateResponse(request, page.get_template(request), context, status=status)
 
@@ -136,6 +138,7 @@ def candidature(request, projet_id):
         raise Http404
     form = CandidatureForm(request.POST or None)
     context = {"projet": projet, "form": form, "vote_page_url": vote_page_url(request),
+               "autocomplete_url": reverse("thematiques:collectivites_autocomplete"),
                "parties_prenantes": projet.parties_prenantes(), "observatrices": projet.observatrices()}
     status = 200
     if request.method == "POST":
