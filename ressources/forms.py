@@ -82,7 +82,7 @@ class EvenementContributionForm(HoneypotMixin, DsfrBaseForm):
 
     titre = PlainCharField(label=_("Titre de l'événement"), max_length=TITLE_MAX,
                            error_messages={**_required(_("Donnez un titre à l'événement.")), **_max_length_message()})
-    date_debut = forms.DateField(label=_("Date de début"), widget=forms.DateInput(attrs={"type": "date"}),
+    date_debut = forms.DateField(label=_("Date de début"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                  help_text=_("Format : jj/mm/aaaa"),
                                  error_messages={"required": _("Indiquez la date de l'événement."),
                                                  "invalid": _("Saisissez une date valide.")})
@@ -91,7 +91,7 @@ class EvenementContributionForm(HoneypotMixin, DsfrBaseForm):
                                   help_text=_("Format : hh:mm. Inutile si l'événement dure toute la journée."),
                                   error_messages={"invalid": _("Saisissez une heure valide, par exemple 14:30.")})
     date_fin = forms.DateField(label=_("Date de fin"), required=False,
-                               widget=forms.DateInput(attrs={"type": "date"}),
+                               widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                help_text=_("Vide : l'événement a lieu sur une seule journée."),
                                error_messages={"invalid": _("Saisissez une date valide.")})
     heure_fin = forms.TimeField(label=_("Heure de fin"), required=False,
