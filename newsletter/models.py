@@ -1,1 +1,195 @@
-"""Newsletter editions (filled by the newsletter issue)."""
+"""Newsletter editions: the public archive, one edition, and the frozen record of every export."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import RichTextField, StreamField
+from wagtail.search import index
+
+from cms.models import BasePage
+
+from .blocks import SectionsBlock
+from .profiles import FORMATS, profile_choices
+
+
+class NewsletterIndexPage(BasePage):
+    """The public archive of the newsletter: every published edition, newest first.
+
+    It also explains how to unsubscribe: the generic export links there.
+    """
+
+    intro = models.TextField(_("introduction"), blank=True)
+    unsubscribe_help = RichTextField(
+        _("se désinscrire"), blank=True, features=["bold", "italic", "link", "ol", "ul"],
+        default="<p>Chaque envoi de la newsletter contient en bas de page un lien de désinscription. "
+        "Vous pouvez aussi écrire à l'équipe de Territoires en Commun pour ne plus la recevoir.</p>",
+        help_text=_("Comment se désinscrire ; l'export « générique » renvoie vers ce texte."),
+    )
+
+    content_panels = BasePage.content_panels + [FieldPanel("intro"), FieldPanel("unsubscribe_help")]
+    search_fields = BasePage.search_fields + [index.SearchField("intro")]
+    parent_page_types = ["home.HomePage"]
+    subpage_types = ["newsletter.NewsletterPage"]
+    max_count = 1
+
+    class Meta:
+        verbose_name = _("archive de la newsletter")
+
+    def editions(self):
+        return (NewsletterPage.objects.child_of(self).live().public()
+                .select_related("listing_image").order_by("-date", "-number"))
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["editions"] = self.editions()
+        return context
+
+    def unsubscribe_url(self) -> str:
+        return f"{absolute_url(self.url or '/')}#se-desinscrire"
+
+
+def absolute_url(url: str) -> str:
+    """An absolute URL on the public site (``settings.SITE_BASE_URL``) for a site path."""
+    if url.startswith(("http://", "https://", "mailto:")):
+        return url
+    return settings.SITE_BASE_URL.rstrip("/") + "/" + url.lstrip("/")
+
+
+class NewsletterPage(BasePage):
+    """One edition of the newsletter: sections referencing the site's pages, rendered for the web
+    and for email, exported for the mailing tools."""
+
+    number = models.PositiveIntegerField(_("numéro"), null=True, blank=True)
+    date = models.DateField(_("date de l'édition"), default=timezone.localdate)
+    subject = models.CharField(_("objet du courriel"), max_length=255, blank=True)
+    preheader = models.CharField(
+        _("texte d'aperçu"), max_length=255, blank=True,
+        help_text=_("Affiché après l'objet dans la boîte de réception (une phrase, 40 à 130 caractères)."),
+    )
+    sender_name = models.CharField(_("nom de l'expéditeur"), max_length=255, default="Territoires en Commun")
+    sections = StreamField(SectionsBlock(), blank=True, verbose_name=_("sections"))
+
+    content_panels = BasePage.content_panels + [
+        MultiFieldPanel([
+            FieldRowPanel([FieldPanel("number"), FieldPanel("date")]),
+            FieldPanel("subject"), FieldPanel("preheader"), FieldPanel("sender_name"),
+        ], heading=_("Envoi")),
+        FieldPanel("sections"),
+    ]
+    search_fields = BasePage.search_fields + [
+        index.SearchField("subject"), index.SearchField("preheader"), index.FilterField("date"),
+    ]
+    parent_page_types = ["newsletter.NewsletterIndexPage"]
+    subpage_types = []
+    card_kicker = _("Newsletter")
+    card_cta_label = _("Lire l'édition")
+
+    preview_modes = [("web", _("Web")), ("email", _("E-mail")), ("text", _("Texte brut"))]
+
+    class Meta:
+        verbose_name = _("édition de la newsletter")
+        verbose_name_plural = _("éditions de la newsletter")
+
+    def __str__(self):
+        return self.title
+
+    def get_card_date(self):
+        return self.date
+
+    # --- content --------------------------------------------------------------------------------------
+
+    def build_sections(self, request=None) -> list:
+        """The SectionViews of the edition, in order (see newsletter/blocks.py)."""
+        from .blocks import BuildContext
+
+        ctx = BuildContext(self, request)
+        views = []
+        for block in self.sections:
+            view = block.block.build(block.value, ctx, block.id or "")
+            view.show_images = block.block.email_images
+            views.append(view)
+        return views
+
+    def vote_counts(self) -> list:
+        """The vote rows of the edition as they are now: [{"label", "count"}] per vote section."""
+        counts = []
+        for block in self.sections:
+            if block.block_type == "vote":
+                counts.append({"title": block.value["title"],
+                               "rows": [{"label": label, "count": count}
+                                        for label, count in block.block.get_rows(block.value)]})
+        return counts
+
+    @cached_property
+    def frozen_export(self):
+        """The last export of this edition: the archive shows it as it was sent."""
+        return self.exports.exclude(web_html="").order_by("-created_at", "-pk").first()
+
+    # --- serving --------------------------------------------------------------------------------------
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["sections"] = self.build_sections(request)
+        return context
+
+    def serve(self, request, *args, **kwargs):
+        frozen = None if getattr(request, "is_preview", False) else self.frozen_export
+        if frozen is not None:
+            return render(request, "newsletter/newsletter_page_frozen.html",
+                          {"page": self, "self": self, "export": frozen, "request": request})
+        return super().serve(request, *args, **kwargs)
+
+    def serve_preview(self, request, mode_name):
+        from django.http import HttpResponse
+
+        from .rendering import render_email
+
+        if mode_name == "email":
+            return HttpResponse(render_email(self, "generic", request=request, preview=True).html)
+        if mode_name == "text":
+            text = render_email(self, "generic", request=request, preview=True).text
+            return render(request, "newsletter/preview_text.html", {"page": self, "text": text})
+        return super().serve_preview(request, "")  # the web version, always live in the preview
+
+
+class NewsletterExport(index.Indexed, models.Model):
+    """An export of an edition, frozen: what subscribers received, by whom, when."""
+
+    edition = models.ForeignKey(NewsletterPage, verbose_name=_("édition"), null=True, on_delete=models.SET_NULL,
+                                related_name="exports")
+    edition_title = models.CharField(_("titre de l'édition"), max_length=255)
+    revision = models.ForeignKey("wagtailcore.Revision", verbose_name=_("révision"), null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    tool = models.CharField(_("outil"), max_length=30, choices=profile_choices())
+    format = models.CharField(_("format"), max_length=5, choices=[(f, f) for f in FORMATS])
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("auteur"), null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("date"), default=timezone.now, db_index=True)
+    subject = models.CharField(_("objet"), max_length=255, blank=True)
+    html = models.TextField(_("HTML du courriel"))
+    text = models.TextField(_("texte brut"))
+    web_html = models.TextField(_("version web"), blank=True)
+    sha256 = models.CharField(_("empreinte SHA-256 du HTML"), max_length=64)
+    vote_counts = models.JSONField(_("votes au moment de l'export"), default=list, blank=True)
+    checks = models.JSONField(_("vérifications"), default=list, blank=True)
+    forced = models.BooleanField(_("export forcé malgré les erreurs"), default=False)
+    payload = models.BinaryField(_("fichier exporté"), editable=False, default=bytes)
+
+    search_fields = [index.SearchField("edition_title"), index.SearchField("subject"), index.FilterField("tool")]
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("export de newsletter")
+        verbose_name_plural = _("exports de newsletter")
+
+    def __str__(self):
+        return f"{self.edition_title} — {self.get_tool_display()} ({self.format}, {self.created_at:%d/%m/%Y %H:%M})"
+
+    @property
+    def size_kb(self) -> float:
+        return round(len(self.html.encode("utf-8")) / 1024, 1)

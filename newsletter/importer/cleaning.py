@@ -1,0 +1,183 @@
+"""What mailing tools add around an edition, and how to take it off.
+
+Links: click-tracking redirects are resolved when the target is in the URL (Brevo/Sendinblue
+``/mk/cl/``, Mailjet ``/lnk/``, any ``?url=`` / ``?u=`` / ``redirect=`` parameter holding an http
+address, base64 path segments); Mailchimp's ``list-manage.com/track/click?u=…&id=…&e=…`` only
+carries ids and is kept as is. UTM and tool tracking parameters are stripped.
+
+Text: merge tags (``*|FNAME|*``, ``{{ contact.PRENOM }}``, ``[[UNSUB_LINK_FR]]``, ``{% … %}``) are
+dropped; footer boilerplate (unsubscribe, "Vous recevez cet email", addresses…) is recognised.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import unicodedata
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+MERGE_TAG_RE = re.compile(r"\*\|[^|]{0,200}\|\*|\{\{.{0,200}?\}\}|\{%.{0,200}?%\}|\[\[[^\[\]]{0,200}\]\]|%%[A-Za-z_]+%%",
+                          re.DOTALL)
+TRACKING_PARAMS_RE = re.compile(r"^(utm_[a-z_]+|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|sib_[a-z_]+|mj[a-z]*_?cid|fbclid|gclid)$",
+                                re.IGNORECASE)
+REDIRECT_PARAMS = ("url", "u", "redirect", "redirect_url", "redirect_uri", "target", "link", "dest",
+                   "destination", "to", "goto", "r", "q", "href")
+MAX_REDIRECT_DEPTH = 5
+
+FOOTER_PATTERNS = [
+    r"d[ée]sinscri", r"d[ée]sabonn", r"unsubscribe", r"opt[- ]out",
+    r"vous recevez (cet|ce|cette)", r"vous avez re[çc]u (cet|ce|cette)", r"vous [êe]tes inscrit",
+    r"cet? e-?mail (a [ée]t[ée] )?envoy[ée]", r"this e-?mail was sent", r"you are receiving", r"you received this",
+    r"why did i get this", r"mettre [àa] jour (vos|votre) (pr[ée]f[ée]rences|profil|abonnement)",
+    r"g[ée]rer (vos|votre) (pr[ée]f[ée]rences|abonnement)", r"modifier (vos|votre) (pr[ée]f[ée]rences|abonnement)",
+    r"update (your )?(subscription )?preferences", r"our mailing address", r"notre adresse (postale|e-?mail) est",
+    r"copyright\s*(©|\(c\))", r"©\s*\d{4}", r"tous droits r[ée]serv[ée]s", r"all rights reserved",
+    r"(voir|afficher|lire|consulter) (cette|la) (newsletter|lettre|version|e-?mail)[^.]{0,40}(navigateur|en ligne|web)",
+    r"view (this )?(e-?mail|newsletter) in (your )?browser", r"version en ligne", r"probl[èe]me d'affichage",
+    r"ajoutez[- ]nous [àa] votre carnet", r"add us to your address book", r"powered by", r"envoy[ée] (avec|par) (mailchimp|brevo|sendinblue|mailjet)",
+    r"intuit mailchimp", r"\bmailchimp\b", r"sendinblue", r"\bbrevo\b", r"\bmailjet\b",
+]
+FOOTER_RE = re.compile("|".join(FOOTER_PATTERNS), re.IGNORECASE)
+# "20 avenue de Ségur 75007 Paris", "CS 12345", "BP 12" — a postal address line.
+ADDRESS_RE = re.compile(r"\b\d{1,4}(\s?(bis|ter))?,?\s+(rue|avenue|av\.|boulevard|bd|place|quai|all[ée]e|chemin|impasse|cours|route)\b"
+                        r".{0,120}\b\d{5}\b|\b\d{5}\s+[A-ZÉÈ][\w\-' ]+(cedex)?\s*$|\b(CS|BP)\s?\d{2,6}\b", re.IGNORECASE)
+WHITESPACE_RE = re.compile(r"\s+")
+HTTP_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*$", re.IGNORECASE)
+
+
+def strip_merge_tags(text: str) -> str:
+    return MERGE_TAG_RE.sub("", text)
+
+
+def has_merge_tag(text: str) -> bool:
+    return bool(MERGE_TAG_RE.search(text or ""))
+
+
+def clean_text(text: str) -> str:
+    """Merge tags off, whitespace collapsed, no space before a comma or a full stop."""
+    text = strip_merge_tags(text).replace("\u200c", "").replace("\u200b", "").replace("\ufeff", "").replace("\u034f", "")
+    text = WHITESPACE_RE.sub(" ", text).strip()
+    text = re.sub(r"\s+([,.)])", r"\1", text)
+    text = re.sub(r"^[,;]\s*", "", text)
+    return text
+
+
+def normalise_title(title: str) -> str:
+    """Accents, case, punctuation and spacing off: what two spellings of one title share."""
+    text = unicodedata.normalize("NFKD", title or "")
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    text = re.sub(r"[’'`\"«»“”]", " ", text)
+    text = re.sub(r"[^\w]+", " ", text)
+    return WHITESPACE_RE.sub(" ", text).strip()
+
+
+def is_footer_text(text: str) -> bool:
+    return bool(FOOTER_RE.search(text))
+
+
+def is_address_text(text: str) -> bool:
+    return len(text) < 300 and bool(ADDRESS_RE.search(text))
+
+
+def _decode_base64_url(segment: str) -> str | None:
+    """An http address hidden as base64 in a path segment (Mailjet, Brevo), or None."""
+    if len(segment) < 12 or not re.fullmatch(r"[A-Za-z0-9_\-+/=]+", segment):
+        return None
+    padded = segment + "=" * (-len(segment) % 4)
+    for decoder in (base64.urlsafe_b64decode, base64.b64decode):
+        try:
+            decoded = decoder(padded).decode("utf-8")
+        except (binascii.Error, ValueError, UnicodeDecodeError):
+            continue
+        decoded = decoded.strip()
+        if HTTP_RE.match(decoded):
+            return decoded
+    return None
+
+
+def _embedded_target(url: str) -> str | None:
+    """The address a click-tracking redirect leads to, when the URL itself carries it."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if host.endswith("list-manage.com") or host.endswith("mailchi.mp"):
+        return None  # Mailchimp only carries ids (u, id, e): nothing to resolve
+    for key, value in parse_qsl(parts.query, keep_blank_values=False):
+        if key.lower() in REDIRECT_PARAMS:
+            candidate = unquote(value) if "%3a" in value.lower() else value
+            if HTTP_RE.match(candidate.strip()):
+                return candidate.strip()
+    path = parts.path
+    # A URL-encoded address inside the path: /redirect/https%3A%2F%2F…
+    match = re.search(r"(https?(%3A|:)(%2F|/){2}[^\s?#]+)", path[1:], re.IGNORECASE)
+    if match and (match.start() > 0 or "%3a" in match.group(1).lower()):
+        candidate = unquote(match.group(1))
+        if HTTP_RE.match(candidate):
+            return candidate
+    if "/mk/cl/" in path or "/lnk/" in path or re.search(r"/(tr|track|click|c|l|cl|redirect)/", path):
+        for segment in reversed([s for s in path.split("/") if s]):
+            decoded = _decode_base64_url(segment)
+            if decoded:
+                return decoded
+    return None
+
+
+def resolve_link(url: str) -> str:
+    """The address behind a tracking redirect (when the URL carries it), stripped of tracking parameters."""
+    url = (url or "").strip()
+    for _depth in range(MAX_REDIRECT_DEPTH):
+        if not HTTP_RE.match(url):
+            break
+        target = _embedded_target(url)
+        if not target or target == url:
+            break
+        url = target
+    return strip_tracking_params(url)
+
+
+def is_unresolved_tracking_link(url: str) -> bool:
+    host = (urlsplit(url).hostname or "").lower() if HTTP_RE.match(url or "") else ""
+    return host.endswith("list-manage.com") or "/mk/cl/" in url or "/lnk/" in url or "/track/click" in url
+
+
+def strip_tracking_params(url: str) -> str:
+    if not HTTP_RE.match(url or ""):
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING_PARAMS_RE.match(k)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query, doseq=True, safe=":/@!$'()*,;"),
+                       parts.fragment))
+
+
+def comparable_url(url: str) -> str:
+    """A key two spellings of one address share: no scheme, no www, no trailing slash, sorted query."""
+    try:
+        parts = urlsplit(strip_tracking_params((url or "").strip()))
+    except ValueError:
+        return ""
+    host = (parts.hostname or "").lower()
+    if host.startswith("www."):
+        host = host[4:]
+    port = f":{parts.port}" if parts.port and parts.port not in (80, 443) else ""
+    path = unquote(parts.path).rstrip("/") or ""
+    query = urlencode(sorted(parse_qsl(parts.query)))
+    return f"{host}{port}{path}" + (f"?{query}" if query else "")
+
+
+def usable_link(href: str | None) -> str:
+    """The cleaned target of an ``href``, or "" for merge tags, anchors, javascript: and mailto: links."""
+    href = (href or "").strip()
+    if not href or href.startswith("#") or has_merge_tag(href):
+        return ""
+    if href.lower().startswith(("mailto:", "tel:")):
+        return href
+    if href.startswith("//"):
+        href = "https:" + href
+    if not HTTP_RE.match(href):
+        return ""
+    try:
+        return resolve_link(href)
+    except ValueError:
+        return ""
