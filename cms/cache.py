@@ -70,6 +70,13 @@ def _signal_handler(*args, **kwargs):
     invalidate_site_cache()
 
 
+def _settings_saved(sender, created=False, **kwargs):
+    # Site settings are created with their defaults on first read, during a page render: nothing
+    # visible changes then, and invalidating would make the first render never cached.
+    if not created:
+        invalidate_site_cache()
+
+
 def connect_signals() -> None:
     """Invalidate on every change a cached page can show. Called from ``CmsConfig.ready``."""
     from django.apps import apps
@@ -84,8 +91,9 @@ def connect_signals() -> None:
     post_page_move.connect(_signal_handler, dispatch_uid="pagecache_moved")
     for model in [m for m in apps.get_models() if issubclass(m, Page)]:
         post_delete.connect(_signal_handler, sender=model, dispatch_uid=f"pagecache_delete_{model._meta.label}")
+    post_save.connect(_settings_saved, sender=SiteSettings, dispatch_uid="pagecache_save_sitesettings")
+    post_save.connect(_signal_handler, sender=Partenaire, dispatch_uid="pagecache_save_partenaire")
     for model in (Partenaire, SiteSettings):
-        post_save.connect(_signal_handler, sender=model, dispatch_uid=f"pagecache_save_{model._meta.label}")
         post_delete.connect(_signal_handler, sender=model, dispatch_uid=f"pagecache_del_{model._meta.label}")
     # Vote counts shown on public pages (the vote, issue 4), and anything else listed in settings.
     for label in getattr(settings, "PAGE_CACHE_INVALIDATING_MODELS", []):
