@@ -6,7 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
-from ressources.feeds import RessourcesFeed, ThematiqueRessourcesFeed
+from ressources.feeds import ressources_feed, thematique_feed
 
 from . import ops, views
 from .api import api_router
@@ -18,8 +18,8 @@ urlpatterns = [
     path("sitemap.xml", sitemap, name="sitemap"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("recherche/", views.search, name="search"),
-    path("flux/ressources.xml", RessourcesFeed(), name="feed_ressources"),
-    path("flux/thematiques/<slug:slug>.xml", ThematiqueRessourcesFeed(), name="feed_thematique"),
+    path("flux/ressources.xml", ressources_feed, name="feed_ressources"),
+    path("flux/thematiques/<slug:slug>.xml", thematique_feed, name="feed_thematique"),
     path("api/v2/", api_router.urls),
     path("sante/", ops.health, name="health"),
 ]

@@ -156,15 +156,30 @@ class ThematiquePage(BasePage):
         verbose_name = _("thématique")
         verbose_name_plural = _("thématiques")
 
+    @property
+    def contact_url(self) -> str:
+        """The "Contactez l'ANCT" form, told which thématique the visitor comes from."""
+        from urllib.parse import urlencode
+
+        from django.urls import NoReverseMatch, reverse
+
+        try:
+            base = reverse("contact_anct")
+        except NoReverseMatch:  # the contact form is not installed
+            base = "/contact/"
+        return f"{base}?{urlencode({'thematique': self.slug})}"
+
     def resources_by_kind(self):
         from ressources.models import RessourcePage
 
         groups: dict = {}
-        qs = (RessourcePage.objects.live().public().filter(thematiques=self)
-              .select_related("listing_image", "content_type").order_by("-date_publication", "-pk"))
+        qs = (RessourcePage.objects.live().public().filter(thematiques=self).order_by("-date_publication", "-pk")
+              .specific().select_related("listing_image", for_specific_subqueries=True))
+        for _kind, label, _model in RessourcePage.kinds():  # a fixed order of kinds on every thématique
+            groups[str(label)] = []
         for page in qs:
-            groups.setdefault(page.kind_label, []).append(page)
-        return groups
+            groups.setdefault(str(page.kind_label), []).append(page)
+        return {label: pages for label, pages in groups.items() if pages}
 
     def upcoming_events(self):
         from ressources.models import EvenementPage
@@ -172,7 +187,7 @@ class ThematiquePage(BasePage):
         return EvenementPage.objects.upcoming().filter(thematiques=self).select_related("listing_image")
 
     def projets_partages(self):
-        return ProjetPartagePage.objects.live().public().filter(thematique=self)
+        return ProjetPartagePage.objects.live().public().filter(thematique=self).select_related("listing_image")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
@@ -241,10 +256,16 @@ class ProjetPartagePage(BasePage):
             raise ValidationError({"date_fin": _("La fin doit suivre le début.")})
 
     def parties_prenantes(self):
-        return [p for p in self.participants.all() if p.role == ProjetPartageCollectivite.Role.PARTIE_PRENANTE]
+        return [p for p in self._participants() if p.role == ProjetPartageCollectivite.Role.PARTIE_PRENANTE]
 
     def observatrices(self):
-        return [p for p in self.participants.all() if p.role == ProjetPartageCollectivite.Role.OBSERVATRICE]
+        return [p for p in self._participants() if p.role == ProjetPartageCollectivite.Role.OBSERVATRICE]
+
+    def _participants(self):
+        """Participants with their collectivité, fetched once per page instance."""
+        if not hasattr(self, "_participants_cache"):
+            self._participants_cache = list(self.participants.all().select_related("collectivite"))
+        return self._participants_cache
 
 
 class ProjetPartageCollectivite(Orderable):

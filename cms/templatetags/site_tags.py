@@ -53,24 +53,27 @@ def optional_include(context, template_name):
 
 
 @register.simple_tag(takes_context=True)
-def breadcrumb_ancestors(context, page):
-    """[(title, url)] of the ancestors of ``page`` from the site's home page (excluded) down.
+def breadcrumb_ancestors(context):
+    """[(title, url)] of the ancestors of the current page from the site's home page (excluded) down.
 
     One query whatever the depth.
     """
     request = context.get("request")
+    page = context.get("page")
     if page is None or not getattr(page, "depth", None):
         return []
     ancestors = page.get_ancestors().filter(depth__gt=2).only("id", "title", "url_path", "path", "depth")
     return [(a.title, a.get_url(request)) for a in ancestors]
 
 
-@register.filter
-def is_active_for(nav_item, page):
-    """True when ``page`` is ``nav_item`` or one of its descendants."""
-    if page is None or not getattr(page, "path", None):
-        return False
-    return page.path.startswith(nav_item.path)
+@register.simple_tag(takes_context=True)
+def nav_current(context, nav_item):
+    """The aria-current value of a menu item: "page" on the item itself, "true" inside its section."""
+    page = context.get("page")
+    path = getattr(page, "path", None)
+    if not path or not path.startswith(nav_item.path):
+        return ""
+    return "page" if page.pk == nav_item.pk else "true"
 
 
 @register.simple_tag(takes_context=True)

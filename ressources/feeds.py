@@ -1,0 +1,117 @@
+"""RSS feeds of the resource library: every resource, and the resources of one thématique.
+
+``/flux/ressources.xml`` and ``/flux/thematiques/<slug>.xml``; every link is absolute (the page's
+full URL on its Wagtail site), so feed readers and mailing tools can follow them.
+"""
+import datetime as dt
+
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.translation import gettext as _
+
+from thematiques.models import ThematiquePage
+
+from .models import RessourcePage
+
+FEED_SIZE = 30
+
+
+class RessourcesFeed(Feed):
+    """The latest resources of every kind."""
+
+    feed_type = Rss201rev2Feed
+    language = "fr"
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        return super().__call__(request, *args, **kwargs)
+
+    def title(self):
+        return _("Territoires en Commun — les dernières ressources")
+
+    def description(self):
+        return _("Projets, initiatives, tribunes, concepts et actualités de Territoires en Commun.")
+
+    def link(self):
+        library = self._library()
+        if library is not None:
+            return library.get_full_url(self.request)
+        return self.request.build_absolute_uri("/")
+
+    def feed_url(self):
+        return self.request.build_absolute_uri(reverse("feed_ressources"))
+
+    def _library(self):
+        from .models import RessourceIndexPage
+
+        return RessourceIndexPage.objects.live().public().first()
+
+    def base_queryset(self):
+        return (RessourcePage.objects.live().public().order_by("-date_publication", "-pk")
+                .specific().select_related("listing_image", for_specific_subqueries=True))
+
+    def items(self):
+        return list(self.base_queryset()[:FEED_SIZE])
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.chapo or item.search_description
+
+    def item_link(self, item):
+        return item.get_full_url(self.request)
+
+    def item_guid(self, item):
+        return item.get_full_url(self.request)
+
+    item_guid_is_permalink = True
+
+    def item_pubdate(self, item):
+        if item.date_publication:
+            return timezone.make_aware(dt.datetime.combine(item.date_publication, dt.time(9, 0)))
+        return item.first_published_at
+
+    def item_updateddate(self, item):
+        return item.last_published_at
+
+    def item_categories(self, item):
+        return [str(item.kind_label)]
+
+
+class ThematiqueRessourcesFeed(RessourcesFeed):
+    """The latest resources of one thématique."""
+
+    def get_object(self, request, slug):
+        thematique = ThematiquePage.objects.live().public().filter(slug=slug).first()
+        if thematique is None:
+            raise Http404(_("Thématique introuvable"))
+        return thematique
+
+    def title(self, obj):
+        return _("Territoires en Commun — %(thematique)s") % {"thematique": obj.title}
+
+    def description(self, obj):
+        return obj.chapo or _("Les ressources de la thématique %(thematique)s.") % {"thematique": obj.title}
+
+    def link(self, obj):
+        return obj.get_full_url(self.request)
+
+    def feed_url(self, obj):
+        return self.request.build_absolute_uri(reverse("feed_thematique", args=[obj.slug]))
+
+    def items(self, obj):
+        return list(self.base_queryset().filter(thematiques=obj)[:FEED_SIZE])
+
+
+def ressources_feed(request):
+    """View of :class:`RessourcesFeed` (a fresh instance per request: the feed keeps the request)."""
+    return RessourcesFeed()(request)
+
+
+def thematique_feed(request, slug):
+    """View of :class:`ThematiqueRessourcesFeed`."""
+    return ThematiqueRessourcesFeed()(request, slug=slug)
