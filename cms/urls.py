@@ -7,6 +7,7 @@ from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from ressources.feeds import ressources_feed, thematique_feed
+from ressources.ics import agenda_ics, evenement_ics
 
 from . import ops, views
 from .api import api_router
@@ -20,6 +21,8 @@ urlpatterns = [
     path("recherche/", views.search, name="search"),
     path("flux/ressources.xml", ressources_feed, name="feed_ressources"),
     path("flux/thematiques/<slug:slug>.xml", thematique_feed, name="feed_thematique"),
+    path("agenda.ics", agenda_ics, name="agenda_ics"),
+    path("agenda/<slug:slug>.ics", evenement_ics, name="evenement_ics"),
     path("api/v2/", api_router.urls),
     path("sante/", ops.health, name="health"),
 ]
