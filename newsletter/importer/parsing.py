@@ -38,7 +38,8 @@ DROP_TAGS = {"script", "style", "head", "noscript", "template", "iframe", "objec
 HEADING_TAGS = {"h1": 1, "h2": 2, "h3": 3, "h4": 4, "h5": 5, "h6": 6}
 HIDDEN_STYLE_RE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden|max-height\s*:\s*0(px)?\s*(;|$|!)"
                              r"|(^|;)\s*opacity\s*:\s*0(\.0+)?\s*(;|$|!)", re.IGNORECASE)
-HIDDEN_CLASS_RE = re.compile(r"preheader|preview-?text|mcnPreviewText|hidden-?preheader", re.IGNORECASE)
+HIDDEN_CLASS_RE = re.compile(r"(^|\s)(preheader|preview-?text|mcnPreviewText|hidden-?preheader|preheader-?text)(\s|$)",
+                             re.IGNORECASE)
 FOOTER_CONTAINER_RE = re.compile(r"(^|[\s_-])(template-?footer|mcnFooter\w*|footer\w*|archive-?bar|awesome(wrap|bar)"
                                  r"|mc-?archive\w*|unsubscribe\w*)($|[\s_-])", re.IGNORECASE)
 PIXEL_SRC_RE = re.compile(r"/(open|track(ing)?/open|trk|pixel|beacon|oo|mk/op|o/)\b|open\.(php|aspx|gif)|spacer|blank\.gif"
@@ -94,6 +95,7 @@ class Link:
     href: str
     button: bool = False
     list_item: bool = False
+    note: str = ""  # the text after the link in a list item ("(ICPC)")
 
 
 @dataclass
@@ -201,7 +203,8 @@ def _is_hidden(tag: Tag) -> bool:
     style = _style(tag)
     if style and HIDDEN_STYLE_RE.search(style):
         return True
-    return bool(HIDDEN_CLASS_RE.search(_classes(tag)))
+    classes = tag.get("class")
+    return bool(HIDDEN_CLASS_RE.search(" ".join(classes) if isinstance(classes, list) else str(classes or "")))
 
 
 def _int_attr(value) -> int | None:
@@ -416,6 +419,13 @@ class _Flattener:
                 and not any(f.href for f in solid)):
             self.emit(Heading(level=self.pseudo_level(solid), text=text[:255], pseudo=True))
             return
+        if in_list:
+            linked = [f for f in solid if f.href]
+            hrefs = {f.href for f in linked}
+            label = clean_text("".join(f.text for f in linked))
+            if len(hrefs) == 1 and label and text.startswith(label) and solid[0].href:
+                self.emit(Link(label=label, href=linked[0].href, list_item=True, note=text[len(label):].strip()))
+                return
         links = []
         for f in solid:
             label = clean_text(f.text)
@@ -613,7 +623,7 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
                 footer_reached = footer_reached or is_footer_text(text)
                 parsed.skipped.append((text[:60] + ("…" if len(text) > 60 else ""), _("mention de pied de page")))
                 continue
-            if footer_reached and (is_address_text(text) or len(text) < 200 and section is None):
+            if footer_reached and section is not None and is_address_text(text):
                 parsed.skipped.append((text[:60], _("mention de pied de page")))
                 continue
         if isinstance(block, Heading):
@@ -657,7 +667,8 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
                 if section is None and section_level is not None:
                     header_skipped.append(block.label)
                     continue
-                item = ParsedItem(title=block.label, link=block.href, heading_level=3, from_list=True)
+                item = ParsedItem(title=block.label, link=block.href, heading_level=3, from_list=True,
+                                  summary=block.note)
                 if pending_image is not None:
                     item.image_url, item.image_alt = pending_image.src, pending_image.alt
                     pending_image = None
