@@ -56,7 +56,7 @@ class TagsField(serializers.Field):
 
 def _card_fields():
     return [APIField("chapo"),
-            APIField("listing_image", serializer=ImageRenditionField("fill-640x360", source="listing_image")),
+            APIField("listing_image", serializer=ImageRenditionField("fill-640x360")),
             APIField("listing_image_alt", serializer=serializers.CharField(source="image_alt"))]
 
 
