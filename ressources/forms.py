@@ -57,7 +57,10 @@ class CollectiviteField(forms.CharField):
     CODE_IN_LABEL_RE = re.compile(r"[\s(,]([0-9][0-9AB][0-9]{0,7})\)?\s*$", re.IGNORECASE)
 
     def to_python(self, value):
-        value = clean_line(super().to_python(value))
+        return clean_line(super().to_python(value))
+
+    def clean(self, value):
+        value = super().clean(value)  # text checks first (size), then the lookup
         if not value:
             return None
         match = self.CODE_IN_LABEL_RE.search(" " + value)
