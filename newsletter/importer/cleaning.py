@@ -31,7 +31,7 @@ FOOTER_PATTERNS = [
     r"why did i get this", r"mettre [àa] jour (vos|votre) (pr[ée]f[ée]rences|profil|abonnement)",
     r"g[ée]rer (vos|votre) (pr[ée]f[ée]rences|abonnement)", r"modifier (vos|votre) (pr[ée]f[ée]rences|abonnement)",
     r"update (your )?(subscription )?preferences", r"our mailing address", r"notre adresse (postale|e-?mail) est",
-    r"copyright\s*(©|\(c\))", r"©\s*\d{4}", r"tous droits r[ée]serv[ée]s", r"all rights reserved",
+    r"notre adresse\s*:", r"des questions ou des commentaires", r"creative commons", r"copyright\s*(©|\(c\))", r"©\s*\d{4}", r"tous droits r[ée]serv[ée]s", r"all rights reserved",
     r"(voir|afficher|lire|consulter) (cette|la) (newsletter|lettre|version|e-?mail)[^.]{0,40}(navigateur|en ligne|web)",
     r"view (this )?(e-?mail|newsletter) in (your )?browser", r"version en ligne", r"probl[èe]me d'affichage",
     r"ajoutez[- ]nous [àa] votre carnet", r"add us to your address book", r"powered by", r"envoy[ée] (avec|par) (mailchimp|brevo|sendinblue|mailjet)",

@@ -409,7 +409,8 @@ class _Flattener:
         if len(hrefs) == 1 and next(iter(hrefs)):
             # The whole paragraph is one link: a card title if bold or large, else a standalone link.
             href = next(iter(hrefs))
-            if all(f.bold for f in solid) and len(text) <= 200 and not CTA_RE.match(text) and not in_list:
+            if (all(f.bold for f in solid) and len(text) <= 200 and not CTA_RE.match(text) and not in_list
+                    and href.startswith("http")):
                 self.emit(Heading(level=self.pseudo_level(solid), text=text[:255], href=href, pseudo=True))
             else:
                 self.emit(Link(label=text, href=href, list_item=in_list))
@@ -619,12 +620,9 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
             continue
         if isinstance(block, (Paragraph, Link)):
             text = block.text if isinstance(block, Paragraph) else block.label
-            if len(text) < 400 and (is_footer_text(text) or (footer_reached and is_address_text(text))):
-                footer_reached = footer_reached or is_footer_text(text)
+            if (len(text) < 400 and is_footer_text(text)) or (footer_reached and section is not None):
+                footer_reached = True
                 parsed.skipped.append((text[:60] + ("…" if len(text) > 60 else ""), _("mention de pied de page")))
-                continue
-            if footer_reached and section is not None and is_address_text(text):
-                parsed.skipped.append((text[:60], _("mention de pied de page")))
                 continue
         if isinstance(block, Heading):
             footer_reached = False
@@ -647,6 +645,8 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
                 pending_image = None
             continue
         if isinstance(block, Image):
+            if footer_reached and section is not None:
+                continue
             if card is not None and not card.image_url and not card_open_text:
                 card.image_url, card.image_alt = block.src, block.alt
                 card.link = card.link or block.href
@@ -752,18 +752,26 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
         raise EditionImportError(_("mise en page illisible : aucune section ni carte trouvée"))
     if not parsed.subject:
         raise EditionImportError(_("aucun sujet ni titre trouvé (<title> vide)"))
+    head_text = " ".join([parsed.subject, parsed.preheader] + [t for t in title_candidates if t])
+    early_text = " ".join(b.text if isinstance(b, (Paragraph, Heading)) else "" for b in blocks[:15])
     if parsed.date is None:
-        head_text = " ".join([parsed.subject, parsed.preheader] + [t for t in title_candidates if t])
-        date = _plausible(_parse_date_text(head_text))
-        if date:
-            parsed.date, parsed.date_source = date, _("sujet")
+        # A full date in the subject or the header first ("16 décembre 2021"), then a month ("décembre 2021").
+        for text, source in ((head_text, _("sujet")), (early_text, _("en-tête"))):
+            match = DAY_MONTH_YEAR_RE.search(text) or MONTH_DAY_YEAR_RE.search(text)
+            date = _plausible(_parse_date_text(match.group(0))) if match else None
+            if date:
+                parsed.date, parsed.date_source = date, source
+                break
+    if parsed.date is None and meta.get("sent_date"):
+        parsed.date, parsed.date_source = _plausible(_parse_date_text(meta["sent_date"])), _("date d'envoi du message")
     if parsed.date is None:
-        early = [b.text if isinstance(b, (Paragraph, Heading)) else "" for b in blocks[:15]]
-        date = _plausible(_parse_date_text(" ".join(early)))
-        if date:
-            parsed.date, parsed.date_source = date, _("texte")
+        for text, source in ((head_text, _("sujet")), (early_text, _("en-tête"))):
+            date = _plausible(_parse_date_text(text))
+            if date:
+                parsed.date, parsed.date_source = date, source
+                break
     if parsed.number is None:
-        match = NUMBER_RE.search(parsed.subject)
+        match = NUMBER_RE.search(parsed.subject) or NUMBER_RE.search(early_text)
         if match:
             parsed.number = int(match.group(1))
     return parsed

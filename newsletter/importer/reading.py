@@ -179,7 +179,7 @@ def _read_eml(name: str, data: bytes) -> Source:
         if message["Subject"]:
             meta["subject"] = str(message["Subject"])
         if message["Date"] and message["Date"].datetime:
-            meta["date"] = message["Date"].datetime.date().isoformat()
+            meta["sent_date"] = message["Date"].datetime.date().isoformat()
     except (TypeError, ValueError, AttributeError):
         pass  # a malformed header is not worth refusing the message: the HTML still has the edition
     return Source(name=name, html=text, meta=meta, warnings=warnings)
