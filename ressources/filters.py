@@ -1,93 +1,135 @@
 """Filtering, searching and paginating the resource library from GET parameters.
 
 Every filter is a plain GET parameter, so a filtered list is a shareable URL:
-``?thematique=<slug>&type=<kind>&departement=<code>&region=<code>&annee=<yyyy>&q=<text>&page=<n>``.
-The query count does not depend on the number of resources (tested).
+``?thematique=<slug>&type=<kind>&departement=<code INSEE>&region=<code INSEE>&annee=<yyyy>&q=<text>&page=<n>``.
+An invalid value is ignored with a French message next to its field; the other filters still apply.
+The query count does not depend on the number of resources (tested with 5 and 50).
 """
+import re
+
+from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Prefetch, Q
-from django.utils.translation import gettext as _
+from django.db.models import Q
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from thematiques.models import Collectivite, ThematiquePage
 
 from .models import RessourcePage
 
+SEARCH_MAX_LENGTH = 200
+YEAR_RE = re.compile(r"^\d{4}$")
+
+
+class RessourceFilterForm(forms.Form):
+    """The library's filters; choices come from the database (4 queries, whatever the volume)."""
+
+    q = forms.CharField(label=_("Rechercher dans les ressources"), required=False, max_length=SEARCH_MAX_LENGTH,
+                        error_messages={"max_length": _("La recherche est limitée à %(limit_value)d caractères.")})
+    thematique = forms.ChoiceField(label=_("Thématique"), required=False)
+    type = forms.ChoiceField(label=_("Type de ressource"), required=False)
+    departement = forms.ChoiceField(label=_("Département"), required=False)
+    region = forms.ChoiceField(label=_("Région"), required=False)
+    annee = forms.ChoiceField(label=_("Année de publication"), required=False)
+
+    INVALID = _("« %(value)s » n'est pas un choix possible : ce filtre est ignoré.")
+
+    def __init__(self, data=None, index_page=None):
+        super().__init__(data)
+        self.index_page = index_page
+        everything = [("", gettext("Toutes"))]
+        self.fields["thematique"].choices = everything + list(
+            ThematiquePage.objects.live().public().order_by("title").values_list("slug", "title"))
+        self.fields["type"].choices = [("", gettext("Tous"))] + [(k, str(label)) for k, label, _m in RessourcePage.kinds()]
+        self.fields["departement"].choices = [("", gettext("Tous"))] + [
+            (code, f"{code} — {nom}") for code, nom in
+            Collectivite.objects.filter(echelon=Collectivite.Echelon.DEPARTEMENT).exclude(code_insee="")
+            .order_by("code_insee").values_list("code_insee", "nom")]
+        self.fields["region"].choices = everything + list(
+            Collectivite.objects.filter(echelon=Collectivite.Echelon.REGION).exclude(code_insee="")
+            .order_by("nom").values_list("code_insee", "nom"))
+        years = RessourcePage.objects.live().public().dates("date_publication", "year", order="DESC")
+        self.fields["annee"].choices = everything + [(str(d.year), str(d.year)) for d in years]
+        for name, field in self.fields.items():
+            if isinstance(field, forms.ChoiceField):
+                field.error_messages["invalid_choice"] = self.INVALID
+
+    def clean_departement(self):
+        return (self.cleaned_data.get("departement") or "").upper()
+
+    def clean_q(self):
+        return " ".join((self.cleaned_data.get("q") or "").split())
+
+    @property
+    def active(self) -> dict:
+        """The valid, non-empty filters (invalid ones are dropped, the others still apply)."""
+        if not self.is_bound:
+            return {}
+        self.is_valid()
+        return {k: v for k, v in self.cleaned_data.items() if v}
+
 
 class RessourceFilter:
+    """Applies :class:`RessourceFilterForm` to the library and builds the template context."""
+
     def __init__(self, params, index_page=None):
+        # An unknown page of the library still shows the filters (and their errors), never a crash.
         self.params = params
         self.index_page = index_page
-        self.errors = []
+        self.form = RessourceFilterForm(params if any(params.get(k) for k in RessourceFilterForm.base_fields)
+                                        else None, index_page=index_page)
 
-    def _clean(self):
-        p = self.params
-        kinds = {k: (label, model) for k, label, model in RessourcePage.kinds()}
-        data = {
-            "q": (p.get("q") or "").strip()[:200],
-            "thematique": (p.get("thematique") or "").strip(),
-            "type": (p.get("type") or "").strip(),
-            "departement": (p.get("departement") or "").strip().upper(),
-            "region": (p.get("region") or "").strip(),
-            "annee": (p.get("annee") or "").strip(),
-        }
-        if data["type"] and data["type"] not in kinds:
-            self.errors.append(_("Type de ressource inconnu : %(v)s") % {"v": data["type"]})
-            data["type"] = ""
-        if data["annee"] and not (data["annee"].isdigit() and len(data["annee"]) == 4):
-            self.errors.append(_("Année invalide : %(v)s") % {"v": data["annee"]})
-            data["annee"] = ""
-        return data, kinds
+    @property
+    def errors(self):
+        return [f"{self.form.fields[name].label} : {msg}" for name, msgs in self.form.errors.items() for msg in msgs]
 
     def queryset(self):
-        data, kinds = self._clean()
+        data = self.form.active
+        kinds = {k: model for k, _label, model in RessourcePage.kinds()}
         qs = RessourcePage.objects.live().public()
         if self.index_page is not None:
             qs = qs.child_of(self.index_page)
-        if data["thematique"]:
-            qs = qs.filter(thematiques__slug=data["thematique"])
-        if data["type"]:
-            qs = qs.type(kinds[data["type"]][1])
-        if data["departement"]:
-            qs = qs.filter(Q(territoire__departement=data["departement"])
-                           | Q(territoire__code_insee=data["departement"], territoire__echelon=Collectivite.Echelon.DEPARTEMENT))
-        if data["region"]:
-            qs = qs.filter(territoire__region=data["region"])
-        if data["annee"]:
+        if data.get("thematique"):
+            # An id subquery rather than a join: no duplicates, no DISTINCT needed.
+            qs = qs.filter(pk__in=RessourcePage.thematiques.through.objects
+                           .filter(thematiquepage__slug=data["thematique"]).values("ressourcepage_id"))
+        if data.get("type"):
+            qs = qs.type(kinds[data["type"]])
+        if data.get("departement"):
+            code = data["departement"]
+            qs = qs.filter(Q(territoire__departement=code)
+                           | Q(territoire__code_insee=code, territoire__echelon=Collectivite.Echelon.DEPARTEMENT))
+        if data.get("region"):
+            code = data["region"]
+            qs = qs.filter(Q(territoire__region=code)
+                           | Q(territoire__code_insee=code, territoire__echelon=Collectivite.Echelon.REGION))
+        if data.get("annee"):
             qs = qs.filter(date_publication__year=int(data["annee"]))
-        qs = qs.distinct().order_by("-date_publication", "-pk")
-        if data["q"]:
-            # Search within the filtered set; the database backend handles French stemming on PostgreSQL.
+        if data.get("q"):
+            # Search within the filtered set (French stemming on PostgreSQL), then keep date order.
             ids = [p.pk for p in qs.search(data["q"], operator="and")]
-            qs = RessourcePage.objects.filter(pk__in=ids).order_by("-date_publication", "-pk")
-        return data, qs
+            qs = RessourcePage.objects.filter(pk__in=ids)
+        return data, qs.order_by("-date_publication", "-pk")
 
     def context(self, request):
         data, qs = self.queryset()
-        qs = qs.select_related("listing_image", "territoire", "content_type").prefetch_related(
-            Prefetch("thematiques", queryset=ThematiquePage.objects.only("id", "title", "slug", "url_path", "path", "depth"))
-        )
+        qs = qs.specific().select_related("listing_image", "territoire", for_specific_subqueries=True)
         per_page = getattr(self.index_page, "per_page", 12) or 12
         paginator = Paginator(qs, per_page)
+        page_error = ""
         try:
             page_obj = paginator.page(request.GET.get("page") or 1)
-        except (PageNotAnInteger, EmptyPage):
+        except PageNotAnInteger:
+            page_error = gettext("Numéro de page invalide : la première page est affichée.")
             page_obj = paginator.page(1)
-        base_params = request.GET.copy()
-        base_params.pop("page", None)
+        except EmptyPage:
+            page_error = gettext("Cette page n'existe pas : la dernière page est affichée.")
+            page_obj = paginator.page(paginator.num_pages)
+        errors = self.errors + ([page_error] if page_error else [])
         return {
+            "filter_form": self.form,
             "filters": data,
-            "filter_errors": self.errors,
+            "filter_errors": errors,
             "resources": page_obj,
             "result_count": paginator.count,
-            "querystring": base_params.urlencode(),
-            "filter_choices": {
-                "thematiques": ThematiquePage.objects.live().order_by("title").values_list("slug", "title"),
-                "types": [(k, label) for k, label, _m in RessourcePage.kinds()],
-                "departements": Collectivite.objects.filter(echelon=Collectivite.Echelon.DEPARTEMENT)
-                .order_by("code_insee").values_list("code_insee", "nom"),
-                "regions": Collectivite.objects.filter(echelon=Collectivite.Echelon.REGION)
-                .order_by("nom").values_list("code_insee", "nom"),
-                "annees": sorted({d.year for d in RessourcePage.objects.live().dates("date_publication", "year")},
-                                 reverse=True),
-            },
         }
