@@ -27,8 +27,11 @@ class ModerationView(InstanceSpecificView):
     def get_page_title(self):
         return self.action_label
 
+    def form_data(self):
+        return self.request.POST if self.request.method == "POST" else None
+
     def get_form(self):
-        return self.form_class(self.request.POST or None)
+        return self.form_class(self.form_data())
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -74,7 +77,7 @@ class AcceptView(ContributionActionView):
     submit_label = _("Créer l'événement")
 
     def get_form(self):
-        return AcceptForm(self.request.POST or None, can_publish=services.can_publish(self.request.user))
+        return AcceptForm(self.form_data(), can_publish=services.can_publish(self.request.user))
 
     def get_intro(self):
         return _("L'événement sera créé dans l'agenda avec les informations proposées (le texte est repris tel "
@@ -122,7 +125,7 @@ class MarkHandledView(ModerationView):
     def get_form(self):
         from django import forms
 
-        return forms.Form(self.request.POST or None)
+        return forms.Form(self.form_data())
 
     def form_valid(self, form):
         demande = services.mark_handled(self.instance.pk, self.request.user, handled=not self.instance.traitee)
