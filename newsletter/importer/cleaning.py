@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 MERGE_TAG_RE = re.compile(r"\*\|[^|]{0,200}\|\*|\{\{.{0,200}?\}\}|\{%.{0,200}?%\}|\[\[[^\[\]]{0,200}\]\]|%%[A-Za-z_]+%%",
                           re.DOTALL)
-TRACKING_PARAMS_RE = re.compile(r"^(utm_[a-z_]+|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|sib_[a-z_]+|mj[a-z]*_?cid|fbclid|gclid)$",
+TRACKING_PARAMS_RE = re.compile(r"^(utm_[a-z_]+|mc_cid|mc_eid|_hsenc|_hsmi|mkt_tok|sib_[a-z_]+|mj_[a-z]+|mjcid|fbclid|gclid)$",
                                 re.IGNORECASE)
 REDIRECT_PARAMS = ("url", "u", "redirect", "redirect_url", "redirect_uri", "target", "link", "dest",
                    "destination", "to", "goto", "r", "q", "href")

@@ -564,7 +564,7 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
     # The edition's own title (an h1 repeating the subject, or a lone h1 before any other heading) is not a section.
     subject_key = normalise_title(parsed.subject)
     keys = {normalise_title(c) for c in title_candidates if c}
-    h1s = [i for i in headings if blocks[i].level == 1 and not blocks[i].pseudo]
+    h1s = [i for i in headings if blocks[i].level == 1]
     title_index = None
     if headings:
         first = blocks[headings[0]]
@@ -752,11 +752,12 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
         raise EditionImportError(_("mise en page illisible : aucune section ni carte trouvée"))
     if not parsed.subject:
         raise EditionImportError(_("aucun sujet ni titre trouvé (<title> vide)"))
-    head_text = " ".join([parsed.subject, parsed.preheader] + [t for t in title_candidates if t])
-    early_text = " ".join(b.text if isinstance(b, (Paragraph, Heading)) else "" for b in blocks[:15])
+    head_texts = [(t, _("sujet")) for t in [parsed.subject, parsed.preheader] + title_candidates if t]
+    early_texts = [(b.text, _("en-tête")) for b in blocks[:15] if isinstance(b, (Paragraph, Heading))]
+    early_text = " ".join(t for t, _source in early_texts)
     if parsed.date is None:
         # A full date in the subject or the header first ("16 décembre 2021"), then a month ("décembre 2021").
-        for text, source in ((head_text, _("sujet")), (early_text, _("en-tête"))):
+        for text, source in head_texts + early_texts:
             match = DAY_MONTH_YEAR_RE.search(text) or MONTH_DAY_YEAR_RE.search(text)
             date = _plausible(_parse_date_text(match.group(0))) if match else None
             if date:
@@ -765,7 +766,7 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
     if parsed.date is None and meta.get("sent_date"):
         parsed.date, parsed.date_source = _plausible(_parse_date_text(meta["sent_date"])), _("date d'envoi du message")
     if parsed.date is None:
-        for text, source in ((head_text, _("sujet")), (early_text, _("en-tête"))):
+        for text, source in head_texts + early_texts:
             date = _plausible(_parse_date_text(text))
             if date:
                 parsed.date, parsed.date_source = date, source
