@@ -2,7 +2,7 @@
 from dataclasses import replace
 
 from django.conf import settings
-from django.template.response import TemplateResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from axes.helpers import get_cool_off
@@ -40,8 +40,9 @@ def lockout_response(request, original_response=None, credentials=None):
     else:
         message = _("Trop de tentatives de connexion échouées pour cet identifiant. "
                     "Contactez un administrateur pour débloquer le compte.")
-    return TemplateResponse(request, "cms/connexion_bloquee.html", {"message": message},
-                            status=settings.AXES_HTTP_RESPONSE_CODE)
+    # Rendered now: axes returns it from a middleware, after the template-response phase.
+    return render(request, "cms/connexion_bloquee.html", {"message": message},
+                  status=settings.AXES_HTTP_RESPONSE_CODE)
 
 
 def client_ip(request):
