@@ -26,6 +26,7 @@ from ressources.models import (
     ActualitePage, AgendaIndexPage, ArticlePage, ConceptPage, EvenementPage, ProjetPage, RessourceIndexPage,
     TribunePage,
 )
+from thematiques.management.commands.load_collectivites import load as load_collectivites
 from thematiques.models import (
     Collectivite, ProjetPartageCollectivite, ProjetPartageIndexPage, ProjetPartagePage, ThematiqueIndexPage,
     ThematiquePage,
@@ -33,6 +34,23 @@ from thematiques.models import (
 
 ANCT_CSV = Path(__file__).resolve().parents[3] / "thematiques" / "data" / "territoires-accompagnes-anct.csv"
 APP_DEMOS = ("newsletter", "thematiques", "ressources")
+
+
+def anct_projets_partages():
+    """{theme: [(codgeo, libgeo)]} of the projets partagés (démarche TEC) in the ANCT CSV."""
+    themes = {}
+    with open(ANCT_CSV, encoding="utf-8", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if row["demarche"] == "TEC" and row["projet_partage"]:
+                themes.setdefault(row["projet_partage"], []).append((row["codgeo"], row["libgeo"]))
+    return themes
+
+
+def demo_codes() -> set:
+    """Every collectivité code the demo refers to."""
+    codes = {code for rows in anct_projets_partages().values() for code, _nom in rows}
+    codes |= {projet[5] for projet in C.PROJETS.values() if projet[5]}
+    return codes
 
 
 def paragraphs(*texts):
@@ -58,16 +76,25 @@ class Command(BaseCommand):
     help = "Charge le site de démonstration (édition de décembre 2021) ; relancer la commande ne duplique rien."
 
     def add_arguments(self, parser):
-        parser.add_argument("--skip-collectivites", action="store_true",
-                            help="Ne recharge pas les collectivités (déjà chargées par load_collectivites).")
+        parser.add_argument(
+            "--collectivites", choices=["toutes", "demo", "aucune"], default="toutes",
+            help="Charger toutes les collectivités (défaut), seulement celles de la démo (tests rapides), "
+                 "ou aucune (déjà chargées par load_collectivites).",
+        )
 
     def handle(self, *args, **options):
         self.status = Counter()
-        if not options["skip_collectivites"]:
+        needed = demo_codes()
+        if options["collectivites"] == "toutes":
             call_command("load_collectivites", stdout=self.stdout)
-        missing = [code for code in ("34", "94", "237500079") if not Collectivite.lookup(code)]
+        elif options["collectivites"] == "demo":
+            counts = load_collectivites(only=needed)
+            self.stdout.write(f"Collectivités de la démo : {counts['total']} ({counts['created']} créées).")
+        missing = sorted(code for code in needed if not Collectivite.lookup(code))
         if missing:
-            raise CommandError("Collectivités absentes : lancez d'abord « manage.py load_collectivites ».")
+            raise CommandError(
+                f"Collectivités absentes ({', '.join(missing[:5])}) : lancez d'abord « manage.py load_collectivites »."
+            )
 
         with transaction.atomic():
             home = self.load_home()
@@ -178,15 +205,13 @@ class Command(BaseCommand):
         index = self.upsert(home, ProjetPartageIndexPage, "projets-partages", title=title, intro=intro, chapo=intro,
                             show_in_menus=True)
         participants = {}
-        with open(ANCT_CSV, encoding="utf-8", newline="") as fh:
-            for row in csv.DictReader(fh):
-                if row["demarche"] != "TEC" or not row["projet_partage"]:
-                    continue
-                collectivite = Collectivite.lookup(row["codgeo"])
+        for theme, rows in anct_projets_partages().items():
+            for code, nom in rows:
+                collectivite = Collectivite.lookup(code)
                 if collectivite is None:
-                    raise CommandError(f"Collectivité {row['codgeo']} ({row['libgeo']}) introuvable.")
+                    raise CommandError(f"Collectivité {code} ({nom}) introuvable.")
                 # The CSV gives no role: every collectivité it lists is a partie prenante.
-                participants.setdefault(row["projet_partage"], []).append(
+                participants.setdefault(theme, []).append(
                     {"collectivite": collectivite, "role": ProjetPartageCollectivite.Role.PARTIE_PRENANTE})
         pages = {}
         for theme, (slug, title, chapo, thematique_slug) in C.PROJETS_PARTAGES.items():

@@ -67,9 +67,16 @@ def read_rows(path: Path) -> list[dict]:
     return rows
 
 
-def load(path: Path = DEFAULT_FILE) -> dict:
-    """Upsert every row of the file; returns counts {'total', 'created', 'updated', 'unchanged'}."""
+def load(path: Path = DEFAULT_FILE, only=None) -> dict:
+    """Upsert every row of the file; returns counts {'total', 'created', 'updated', 'unchanged'}.
+
+    ``only``: a set of codes; then only the rows whose ``code`` or ``code_insee`` is in it are loaded
+    (the demo's few collectivités, for fast tests).
+    """
     rows = read_rows(Path(path))
+    if only is not None:
+        wanted = {normalize_code(code) for code in only}
+        rows = [r for r in rows if r["code"] in wanted or r["code_insee"] in wanted]
     existing = {
         c["code"]: c for c in Collectivite.objects.values("code", *UPDATE_FIELDS).iterator(chunk_size=5000)
     }
