@@ -162,3 +162,20 @@ def format_violations(violations) -> str:
         targets = [", ".join(n["target"]) for n in v["nodes"][:5]]
         lines.append(f"{v['id']} ({v['impact']}): {v['help']} → {targets}")
     return "\n".join(lines)
+
+
+@pytest.fixture
+def demo(db, settings, tmp_path):
+    """The demo site (``load_demo``) with only the collectivités it refers to; media in a temporary folder.
+
+    Function-scoped on purpose: a session-wide demo would outlive the per-test transaction rollback and
+    leak into every other test (and be flushed by the transactional live_server tests).
+    """
+    import io
+
+    from django.core.management import call_command
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    out = io.StringIO()
+    call_command("load_demo", collectivites="demo", stdout=out)
+    return out.getvalue()
