@@ -375,7 +375,7 @@ class AgendaBlock(SectionBlock):
                     .select_related("listing_image").order_by("start")[: value.get("limit") or 8])
 
     def build(self, value, ctx, block_id=""):
-        items = value.get("items") or []
+        items = [item for item in value.get("items") or [] if item.get("page") is not None]
         item_block = self.child_blocks["items"].child_block
         if items:
             pairs = [(item.get("page"), item_block.card(item, ctx)) for item in items]

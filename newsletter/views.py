@@ -1,0 +1,137 @@
+"""Admin views of the newsletter: new pre-filled edition, export with checks, test send, downloads."""
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.validators import validate_email
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from .checks import check_edition
+from .exports import ExportBlocked, can_export, current_version, export_edition, record_content, send_test
+from .models import NewsletterExport, NewsletterIndexPage, NewsletterPage
+from .profiles import FORMATS, profile_choices
+from .rendering import render_email
+
+FORMAT_CHOICES = [
+    ("html", gettext_lazy("HTML (à coller dans l'outil d'envoi)")),
+    ("txt", gettext_lazy("Texte brut")),
+    ("zip", gettext_lazy("Archive ZIP (HTML, texte, métadonnées)")),
+    ("eml", gettext_lazy("Message .eml (s'ouvre dans un client de messagerie)")),
+]
+
+
+class ExportForm(forms.Form):
+    tool = forms.ChoiceField(label=gettext_lazy("Outil d'envoi"), choices=profile_choices, initial="mailchimp")
+    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=FORMAT_CHOICES, initial="html")
+    force = forms.BooleanField(label=gettext_lazy("Exporter malgré les erreurs"), required=False,
+                               help_text=gettext_lazy("L'export sera enregistré comme forcé."))
+
+
+class TestSendForm(forms.Form):
+    recipients = forms.CharField(
+        label=gettext_lazy("Destinataires"), widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy("Une ou plusieurs adresses, séparées par des virgules ou des retours à la ligne."),
+    )
+    tool = forms.ChoiceField(label=gettext_lazy("Rendu de l'outil"), choices=profile_choices, initial="generic")
+
+    def clean_recipients(self):
+        raw = self.cleaned_data["recipients"].replace(";", ",").replace("\n", ",")
+        addresses = [a.strip() for a in raw.split(",") if a.strip()]
+        if not addresses:
+            raise forms.ValidationError(_("Saisissez au moins une adresse."))
+        invalid = []
+        for address in addresses:
+            try:
+                validate_email(address)
+            except forms.ValidationError:
+                invalid.append(address)
+        if invalid:
+            raise forms.ValidationError(_("Adresse invalide : %(addresses)s.") % {"addresses": ", ".join(invalid)})
+        if len(addresses) > 20:
+            raise forms.ValidationError(_("Vingt adresses au plus pour un envoi de test."))
+        return addresses
+
+
+def _edition_for(request, page_id) -> NewsletterPage:
+    edition = get_object_or_404(NewsletterPage, pk=page_id)
+    if not can_export(request.user, edition):
+        raise PermissionDenied
+    return edition
+
+
+def export_view(request, page_id):
+    edition = _edition_for(request, page_id)
+    form = ExportForm(request.POST or None, initial={"tool": request.GET.get("tool", "mailchimp")})
+    tool = (form.data.get("tool") if form.is_bound else request.GET.get("tool")) or "mailchimp"
+    if tool not in dict(profile_choices()):
+        tool = "mailchimp"
+    blocked = False
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = export_edition(edition, form.cleaned_data["tool"], form.cleaned_data["format"],
+                                    user=request.user, force=form.cleaned_data["force"], request=None)
+        except ExportBlocked as exc:
+            blocked = True
+            checks = exc.checks
+        else:
+            response = HttpResponse(result.content, content_type=result.content_type)
+            response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+            return response
+    else:
+        version = current_version(edition)
+        checks = check_edition(version, render_email(version, tool))
+    return TemplateResponse(request, "newsletter/admin/export.html", {
+        "page_title": _("Exporter l'édition"), "subtitle": edition.title, "edition": edition, "form": form, "checks": checks, "blocked": blocked,
+        "has_errors": any(c.is_error for c in checks),
+        "exports": NewsletterExport.objects.filter(edition=edition).select_related("user")[:10],
+    })
+
+
+def test_send_view(request, page_id):
+    edition = _edition_for(request, page_id)
+    form = TestSendForm(request.POST or None, initial={"recipients": request.user.email})
+    if request.method == "POST" and form.is_valid():
+        recipients = form.cleaned_data["recipients"]
+        send_test(edition, recipients, user=request.user, tool=form.cleaned_data["tool"])
+        messages.success(request, _("Édition envoyée en test à %(recipients)s.") % {"recipients": ", ".join(recipients)})
+        return redirect("wagtailadmin_pages:edit", edition.pk)
+    return TemplateResponse(request, "newsletter/admin/test_send.html",
+                            {"page_title": _("Envoi de test"), "subtitle": edition.title, "edition": edition,
+                             "form": form})
+
+
+def new_edition_view(request, index_id):
+    from .compose import create_prefilled_edition
+
+    index = get_object_or_404(NewsletterIndexPage, pk=index_id)
+    if not index.permissions_for_user(request.user).can_add_subpage():
+        raise PermissionDenied
+    if request.method != "POST":
+        return TemplateResponse(request, "newsletter/admin/new_edition.html",
+                                {"page_title": _("Nouvelle édition"), "subtitle": index.title, "index": index})
+    edition = create_prefilled_edition(index, user=request.user)
+    messages.success(request, _("Nouvelle édition pré-remplie depuis le site : ajustez-la puis publiez-la."))
+    return redirect("wagtailadmin_pages:edit", edition.pk)
+
+
+def download_export_view(request, pk):
+    record = get_object_or_404(NewsletterExport.objects.select_related("edition"), pk=pk)
+    if record.edition is None:
+        if not request.user.is_superuser:
+            raise PermissionDenied
+    elif not can_export(request.user, record.edition):
+        raise PermissionDenied
+    result = record_content(record)
+    response = HttpResponse(result.content, content_type=result.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
+    return response
+
+
+def export_url(edition) -> str:
+    return reverse("newsletter_export", args=[edition.pk])
