@@ -196,3 +196,39 @@ def test_no_csp_violation_in_chromium_on_public_pages_and_admin_edit(page, live_
     page.get_by_role("tab", name="Promotion").click()
     page.wait_for_selector("#id_slug", state="visible")
     assert _csp_errors(messages) == [], _csp_errors(messages)
+
+
+# --- search: PostgreSQL full text with French stemming; the same queries work on SQLite ----------------
+
+def _search_titles(client, query):
+    from bs4 import BeautifulSoup
+
+    response = client.get("/recherche/", {"q": query})
+    assert response.status_code == 200
+    return BeautifulSoup(response.content, "html.parser").get_text(" ")
+
+
+def test_search_finds_exact_words_on_every_database(client, make_thematique, make_projet):
+    thematique = make_thematique("Retour à l'emploi", chapo="Accompagner les chômeurs de longue durée")
+    make_projet("Wake Up Café", thematiques=[thematique], chapo="Insertion professionnelle des sortants de prison")
+    assert "Retour à l'emploi" in _search_titles(client, "emploi")
+    assert "Wake Up Café" in _search_titles(client, "insertion")
+    assert "Wake Up Café" not in _search_titles(client, "emploi")
+
+
+def test_search_uses_french_stemming_on_postgresql(client, make_thematique, make_projet):
+    from django.db import connection
+    from wagtail.models import Page
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite's full-text index has no French stemmer: stemming is a PostgreSQL feature "
+                    "(SEARCH_CONFIG = 'french')")
+    thematique = make_thematique("Retour à l'emploi", chapo="Accompagner les chômeurs de longue durée")
+    make_projet("Wake Up Café", thematiques=[thematique], chapo="Insertion professionnelle des sortants de prison")
+    # Singular ↔ plural, masculine ↔ feminine, noun ↔ verb of the same stem. (Snowball's French stemmer
+    # keeps a final "s" after "i" — mois, fois — so "emplois" and "emploi" are two stems.)
+    assert "Retour à l'emploi" in _search_titles(client, "chômeur")
+    assert "Retour à l'emploi" in _search_titles(client, "accompagnement")
+    assert "Wake Up Café" in _search_titles(client, "professionnel")
+    assert "Wake Up Café" in _search_titles(client, "sortant prisons")
+    assert [p.title for p in Page.objects.live().search("chômeur")] == ["Retour à l'emploi"]
