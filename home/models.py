@@ -44,12 +44,10 @@ class HomePage(BasePage):
         return context
 
     def _latest_edition(self):
-        try:
-            from newsletter.models import NewsletterPage
-        except ImportError:  # pragma: no cover - the newsletter app is always installed
-            return None
-        return NewsletterPage.objects.live().public().order_by("-first_published_at").first() if hasattr(
-            NewsletterPage, "objects") else None
+        from newsletter.models import NewsletterPage
+
+        return (NewsletterPage.objects.live().public().select_related("listing_image")
+                .order_by("-date", "-number", "-pk").first())
 
 
 class StandardPage(BasePage):

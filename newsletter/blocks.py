@@ -58,10 +58,35 @@ class BuildContext:
         self.request = request
         self.site_settings = SiteSettings.load(request_or_site=request)
 
+        self._specific = {}
+
+    def prefetch(self, page_ids):
+        """Load the specific pages of the whole edition at once (one query per content type)."""
+        from wagtail.models import Page
+
+        from django.core.exceptions import FieldError
+
+        missing = [pk for pk in page_ids if pk not in self._specific]
+        if missing:
+            pages = Page.objects.filter(pk__in=missing).specific()
+            try:
+                found = list(pages.select_related("listing_image", for_specific_subqueries=True))
+            except FieldError:  # a page type without card image
+                found = list(pages)
+            for page in found:
+                self._specific[page.pk] = page
+
+    def specific(self, page):
+        if page is None:
+            return None
+        if page.pk not in self._specific:
+            self._specific[page.pk] = page.specific
+        return self._specific[page.pk]
+
     def card(self, page, **overrides) -> Card | None:
         if page is None:
             return None
-        specific = page.specific
+        specific = self.specific(page)
         if not hasattr(specific, "get_card"):
             return None
         card = specific.get_card(self.request)
@@ -175,7 +200,7 @@ class ThematiqueDuMoisBlock(SectionBlock):
         card = ctx.card(page, summary=value.get("intro"), cta_label=value.get("discover_label"))
         view = SectionView(kind=self.kind, block_id=block_id, title=value["title"], cards=[card] if card else [],
                            page_ids=[page.pk] if page else [])
-        specific = page.specific if page else None
+        specific = ctx.specific(page)
         contact = value.get("contact_text") or (
             " ".join(filter(None, [getattr(specific, "contact_title", ""), getattr(specific, "contact_text", "")])))
         view.secondary_text = contact
@@ -333,7 +358,7 @@ class ConceptSectionBlock(SectionBlock):
                            page_ids=[page.pk] if page else [])
         if page is None:
             return view
-        concept = page.specific
+        concept = ctx.specific(page)
         card = ctx.card(concept)
         view.title = f"{value['title']} : {concept.title}"
         view.body_html = stream_to_html(concept.body) or ""
@@ -385,7 +410,7 @@ class AgendaBlock(SectionBlock):
         for page, card in pairs:
             if card is None:
                 continue
-            event = page.specific if page is not None else None
+            event = ctx.specific(page)
             start = getattr(event, "start", None)
             if start:
                 cards.append(replace(card, meta={**card.meta, "date_prefix": _format_day(timezone.localtime(start))}))

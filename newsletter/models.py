@@ -107,7 +107,10 @@ class NewsletterPage(BasePage):
         """The SectionViews of the edition, in order (see newsletter/blocks.py)."""
         from .blocks import BuildContext
 
+        from .checks import _referenced_page_ids
+
         ctx = BuildContext(self, request)
+        ctx.prefetch(_referenced_page_ids(list(self.sections.raw_data)))
         views = []
         for block in self.sections:
             view = block.block.build(block.value, ctx, block.id or "")

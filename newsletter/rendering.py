@@ -258,6 +258,16 @@ def edition_web_url(edition) -> str:
     return absolutize(edition.url or edition.get_url() or "/")
 
 
+def _prefetched_images(sections) -> dict:
+    """The card images the email shows, with their email rendition, in two queries."""
+    from wagtail.images import get_image_model
+
+    ids = {card.image.pk for section in sections if section.show_images for card in section.cards if card.image}
+    if not ids:
+        return {}
+    return {image.pk: image for image in get_image_model().objects.filter(pk__in=ids).prefetch_renditions(IMAGE_SPEC)}
+
+
 def email_context(edition, profile, sections, request=None) -> dict:
     from cms.models import Partenaire, SiteSettings
 
@@ -269,9 +279,11 @@ def email_context(edition, profile, sections, request=None) -> dict:
             rendition = partner.logo.get_rendition("max-240x80")
             logo = {"src": absolutize(rendition.url), "width": rendition.width, "height": rendition.height}
         partners.append({"name": partner.name, "logo": logo, "url": partner.url})
+    images = _prefetched_images(sections)
     for section in sections:
         section.email_cards = [
-            {"card": card, "image": image_for_email(card.image, card.image_alt) if (card.image and section.show_images) else None}
+            {"card": card, "image": image_for_email(images.get(card.image.pk, card.image), card.image_alt)
+             if (card.image and section.show_images) else None}
             for card in section.cards
         ]
     return {

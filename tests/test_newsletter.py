@@ -405,10 +405,38 @@ def test_demo_load_is_idempotent(seed_edition):
     assert NewsletterPage.objects.count() == 1 and again.revisions.count() == revisions
 
 
-def test_rendering_queries_do_not_grow_with_items(seed_edition, django_assert_max_num_queries):
+def _edition_with_projets(index, count, image):
+    from ressources.models import ProjetPage, RessourceIndexPage
+
+    ressources = RessourceIndexPage.objects.get()
+    pages = [ressources.add_child(instance=ProjetPage(
+        title=f"Projet {count}-{i}", chapo="Un projet.", listing_image=image, lien_externe="https://example.org/p"))
+        for i in range(count)]
+    edition = NewsletterPage(title=f"Édition {count}", slug=f"edition-{count}", subject="Objet", preheader="Aperçu",
+                             sections=[("projets", {"title": "Projets", "items": [
+                                 {"page": p, "title": "", "text": "", "cta_label": ""} for p in pages]}),
+                                       ("actualites", {"title": "Actualités", "items": [
+                                           {"page": p, "title": "", "text": "", "cta_label": ""} for p in pages]})])
+    index.add_child(instance=edition)
+    return NewsletterPage.objects.get(pk=edition.pk)
+
+
+def test_rendering_queries_do_not_grow_with_items(seed_edition):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+    from wagtail.images.tests.utils import get_test_image_file
+    from wagtail.images import get_image_model
 
-    with CaptureQueriesContext(connection) as seed_queries:
-        render_email(NewsletterPage.objects.get(pk=seed_edition.pk), "generic")
-    assert len(seed_queries) < 120
+    image = get_image_model().objects.create(title="Illustration", file=get_test_image_file())
+    index = seed_edition.get_parent()
+    small, large = _edition_with_projets(index, 3, image), _edition_with_projets(index, 12, image)
+    render_email(small, "generic")  # renditions created once
+    counts = []
+    for edition in (small, large):
+        edition = NewsletterPage.objects.get(pk=edition.pk)
+        with CaptureQueriesContext(connection) as queries:
+            rendered = render_email(edition, "generic")
+        counts.append(len(queries))
+        assert rendered.html.count("Projet ") >= 2 * len(edition.sections[0].value["items"])
+        assert rendered.html.count('width="560"') == len(edition.sections[0].value["items"]) * 2
+    assert counts[0] == counts[1], "\n".join(q["sql"][:120] for q in queries.captured_queries)
