@@ -573,3 +573,17 @@ def test_agenda_page_links_to_the_contribution_form(client, agenda_index):
     assert "Je suis une collectivité et je souhaite partager mes événements" in html
     assert f'href="{FORM_URL}"' in html
 
+
+
+@pytest.mark.django_db
+def test_demo_contributions_are_pending_and_idempotent(home):
+    from ressources import demo
+    from ressources.contrib.models import DemandeContact
+
+    Collectivite.objects.create(code="34142", nom="Lodève", echelon="com", departement="34")
+    assert demo.load() == 3
+    assert demo.load() == 0
+    assert ContributionEvenement.objects.filter(statut="nouvelle").count() == 2
+    assert ContributionEvenement.objects.get(organisateur="Commune de Lodève").collectivite.nom == "Lodève"
+    assert DemandeContact.objects.filter(traitee=False).count() == 1
+    assert not EvenementPage.objects.exists()  # nothing public
