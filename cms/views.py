@@ -1,4 +1,6 @@
 """Site-wide views: search, robots.txt, error pages."""
+import re
+
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerError
 from django.template import loader
@@ -23,6 +25,18 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
+WORD_RE = re.compile(r"\w+")
+
+
+def search_terms(query: str) -> str:
+    """The words of a visitor's query, without the punctuation full-text engines parse as syntax.
+
+    SQLite FTS5 raises on a stray quote and PostgreSQL tsquery on operators; words of one letter
+    (the « l » of « l'emploi ») are stop words in French and are dropped.
+    """
+    return " ".join(word for word in WORD_RE.findall(query) if len(word) > 1)
+
+
 def search_pages(request, query):
     """Live, public pages of the current site matching ``query`` (every word), most relevant first."""
     site = Site.find_for_request(request)
@@ -43,8 +57,9 @@ def search(request):
     if len(raw_query) > SEARCH_MAX_LENGTH:
         error = _("Votre recherche a été raccourcie à %(n)s caractères.") % {"n": SEARCH_MAX_LENGTH}
     results = []
-    if query:
-        results = search_pages(request, query)
+    terms = search_terms(query)
+    if terms:
+        results = search_pages(request, terms)
     paginator = Paginator(results, SEARCH_PER_PAGE)
     try:
         page_obj = paginator.page(request.GET.get("page") or 1)
@@ -53,7 +68,7 @@ def search(request):
     except EmptyPage:
         page_obj = paginator.page(paginator.num_pages)
     # Specific pages, fetched in one query per page type, so each card knows its kind.
-    ids = [p.pk for p in page_obj.object_list] if query else []
+    ids = [p.pk for p in page_obj.object_list] if terms else []
     by_id = {p.pk: p for p in Page.objects.filter(pk__in=ids).specific().select_related(
         "listing_image", for_specific_subqueries=True)} if ids else {}
     specific_results = [by_id[pk] for pk in ids if pk in by_id]
@@ -62,7 +77,7 @@ def search(request):
         "search_error": error,
         "results": page_obj,
         "specific_results": specific_results,
-        "result_count": paginator.count if query else 0,
+        "result_count": paginator.count if terms else 0,
         "meta_title": _("Rechercher"),
         "meta_description": _("Rechercher dans les thématiques, ressources, événements et éditions de Territoires en Commun."),
     })

@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cms.views import search_terms
 from thematiques.models import Collectivite, ThematiquePage
 
 from .models import RessourcePage
@@ -105,9 +106,10 @@ class RessourceFilter:
                            | Q(territoire__code_insee=code, territoire__echelon=Collectivite.Echelon.REGION))
         if data.get("annee"):
             qs = qs.filter(date_publication__year=int(data["annee"]))
-        if data.get("q"):
+        terms = search_terms(data.get("q", ""))
+        if terms:
             # Search within the filtered set (French stemming on PostgreSQL), then keep date order.
-            ids = [p.pk for p in qs.search(data["q"], operator="and")]
+            ids = [p.pk for p in qs.search(terms, operator="and")]
             qs = RessourcePage.objects.filter(pk__in=ids)
         return data, qs.order_by("-date_publication", "-pk")
 

@@ -481,3 +481,72 @@ def test_video_iframe_gets_the_block_title():
             raise RuntimeError("provider unreachable")
 
     assert BeautifulSoup(embed_with_title(Unreachable(), "Vidéo"), "html.parser").a["href"] == "https://video.example.org/1"
+
+
+def test_search_backend_is_full_text_on_both_databases(site):
+    from wagtail.search.backends import get_search_backend
+
+    backend = type(get_search_backend()).__name__
+    expected = {"postgresql": "PostgresSearchBackend", "sqlite": "SQLiteSearchBackend"}[connection.vendor]
+    assert backend == expected  # SQLite uses FTS5, not the LIKE fallback
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("Wake", {"Wake Up Café"}),
+    ("détention", {"Wake Up Café"}),  # in the chapô
+    ("Jeanne Martin", {"Faire de la démocratie locale une réalité"}),  # the tribune's author
+    ("emploi", {"Retour à l'emploi", "Le bénévolat, une voie vers l'emploi"}),
+    ("webinaire", {"Webinaire : coopérer, avec quels outils ?"}),
+    ("Culture", {"Projet partagé Culture"}),
+    ("Mentions", {"Mentions légales"}),
+    ("participation inexistantmot", set()),  # every word must match
+    ("l'emploi", {"Retour à l'emploi", "Le bénévolat, une voie vers l'emploi"}),  # French elision
+])
+def test_search_finds_every_kind_of_content(client, site, query, expected):
+    soup = soup_of(client.get("/recherche/", {"q": query}))
+    found = {a.get_text() for a in soup.select("main .fr-card__title a")}
+    assert found == expected
+    count = soup.find(id="search-count").get_text()
+    n = len(expected)
+    assert count == (f"{n} résultat{'s' if n > 1 else ''} pour « {query} »" if n else f"Aucun résultat pour « {query} »")
+    assert soup.select_one("#search-page-input")["value"] == query
+
+
+def test_search_results_say_their_kind_and_are_noindex(client, site):
+    soup = soup_of(client.get("/recherche/", {"q": "Qualité participation"}))
+    card = soup.find("a", string="Qualité de la participation").find_parent(class_="fr-card")
+    assert card.select_one(".tec-card__kind").get_text() == "Concept du mois"
+    assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"
+    assert soup.select(".fr-breadcrumb__list li")[-1].get_text(strip=True) == "Recherche"
+    assert soup.find("title").get_text() == "Recherche « Qualité participation » — Territoires en Commun"
+
+
+def test_search_leaves_out_unpublished_pages(client, site):
+    site["projet"].unpublish()
+    soup = soup_of(client.get("/recherche/", {"q": "Wake"}))
+    assert soup.select("main .fr-card__title a") == []
+    assert "Aucun contenu ne correspond" in soup.find("main").get_text()
+
+
+def test_search_without_query_and_with_hostile_input(client, site):
+    soup = soup_of(client.get("/recherche/"))
+    assert "Saisissez un ou plusieurs mots" in soup.find("main").get_text()
+    response = client.get("/recherche/", {"q": "<script>alert(1)</script> \"' OR 1=1 --", "page": "x"})
+    assert response.status_code == 200
+    assert "<script>alert(1)</script>" not in response.content.decode()
+    soup = soup_of(client.get("/recherche/", {"q": "emploi " * 60}))
+    assert "raccourcie à 200 caractères" in soup.find("main").get_text()
+
+
+def test_search_paginates_and_keeps_the_query(client, site):
+    from ressources.models import ActualitePage
+
+    for i in range(12):
+        site["library"].add_child(instance=ActualitePage(title=f"Atelier numéro {i}", slug=f"atelier-{i}"))
+    soup = soup_of(client.get("/recherche/", {"q": "atelier"}))
+    assert soup.find(id="search-count").get_text() == "12 résultats pour « atelier »"
+    assert len(soup.select("main .fr-card__title a")) == 10
+    next_link = soup.select_one("nav.fr-pagination a.fr-pagination__link--next")["href"]
+    assert next_link == "?q=atelier&page=2"
+    soup = soup_of(client.get("/recherche/" + next_link))
+    assert len(soup.select("main .fr-card__title a")) == 2

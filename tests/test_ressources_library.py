@@ -53,6 +53,8 @@ ALL = {"Wake Up Café", "Le bénévolat, une voie vers l'emploi", "Faire de la d
     ("?q=participation&type=tribune", {"Faire de la démocratie locale une réalité"}),
     ("?q=participation&type=actualite", set()),
     ("?q=Jeanne+Martin", {"Faire de la démocratie locale une réalité"}),
+    # Quotes and operators are punctuation to the visitor, syntax to FTS5 / tsquery: never a crash.
+    ("?q=%22d%C3%A9tention%27+*+(", {"Wake Up Café"}),
 ])
 def test_each_filter_returns_the_right_resources(client, site, query, expected):
     found, soup = titles(client, "/ressources/" + query)
