@@ -1,5 +1,6 @@
 """Collectivités: validated codes in the admin, lookup by every code the open data uses, the offline load."""
 import gzip
+import io
 from pathlib import Path
 
 import pytest
@@ -217,3 +218,13 @@ def test_a_bad_row_loads_nothing(tmp_path):
     path.write_bytes(b"\x1f\x8b not really gzip")
     with pytest.raises(CommandError, match="illisible"):
         call_command("load_collectivites", file=str(path))
+
+
+@pytest.mark.django_db
+def test_load_demo_without_collectivites_says_what_to_do(settings, tmp_path):
+    from home.models import HomePage
+
+    settings.MEDIA_ROOT = tmp_path
+    with pytest.raises(CommandError, match="lancez d'abord « manage.py load_collectivites »"):
+        call_command("load_demo", collectivites="aucune", stdout=io.StringIO())
+    assert not HomePage.objects.exists()
