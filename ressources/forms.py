@@ -83,6 +83,11 @@ class CollectiviteField(forms.CharField):
 class EvenementContributionForm(HoneypotMixin, DsfrBaseForm):
     """« Je suis une collectivité et je souhaite partager mes événements »."""
 
+    # The order of the page, so the focus goes to the first field in error that the visitor sees.
+    field_order = ["titre", "organisateur", "collectivite", "description", "lien", "all_day", "date_debut",
+                   "heure_debut", "date_fin", "heure_fin", "online", "lieu", "contact_nom", "contact_email",
+                   "consentement"]
+
     titre = PlainCharField(label=_("Titre de l'événement"), max_length=TITLE_MAX,
                            error_messages={**_required(_("Donnez un titre à l'événement.")), **_max_length_message()})
     date_debut = forms.DateField(label=_("Date de début"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

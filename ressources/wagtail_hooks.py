@@ -123,7 +123,7 @@ class DemandeContactAdmin(ModelAdmin):
 
 class ContributionsGroup(ModelAdminGroup):
     menu_label = _("Contributions")
-    menu_icon = "mail"
+    menu_icon = "group"
     menu_order = 250
     items = (ContributionEvenementAdmin, DemandeContactAdmin)
 

@@ -587,3 +587,10 @@ def test_demo_contributions_are_pending_and_idempotent(home):
     assert ContributionEvenement.objects.get(organisateur="Commune de Lodève").collectivite.nom == "Lodève"
     assert DemandeContact.objects.filter(traitee=False).count() == 1
     assert not EvenementPage.objects.exists()  # nothing public
+
+
+@pytest.mark.django_db
+def test_focus_goes_to_the_first_field_in_error_in_page_order(client, agenda_index):
+    html = post_event(client, organisateur="", date_debut="").content.decode()
+    autofocused = re.findall(r'<(?:input|textarea)[^>]*\bautofocus\b[^>]*>', html)
+    assert len(autofocused) == 1 and 'name="organisateur"' in autofocused[0]
