@@ -1,8 +1,9 @@
 """`make bench`: run every benchmark module of this folder and print its table.
 
 A benchmark is any ``bench/<name>.py`` exposing ``run()`` (printing its table and returning its rows,
-a list of dicts). Modules run in name order; ``python bench/run.py vote newsletter`` runs only those.
-Exit status 1 when a benchmark fails or reports a non-exact result (a row whose "exact" is not "oui").
+a list of dicts), and optionally ``targets_met(rows) -> bool``. Modules run in name order;
+``python bench/run.py vote importer`` runs only those. Exit status 1 when a benchmark fails, misses
+its targets (``targets_met``) or reports a non-exact result (a row whose "exact" is not "oui").
 """
 from __future__ import annotations
 
@@ -49,7 +50,9 @@ def main(argv: list[str]) -> int:
             traceback.print_exc()
             failed.append(path.stem)
             continue
-        if any(isinstance(r, dict) and "exact" in r and r["exact"] != "oui" for r in rows):
+        targets_met = getattr(module, "targets_met", None)
+        if any(isinstance(r, dict) and "exact" in r and r["exact"] != "oui" for r in rows) or (
+                callable(targets_met) and not targets_met(rows)):
             failed.append(path.stem)
         print(f"({path.stem} : {time.perf_counter() - started:.1f} s)", flush=True)
     if failed:
