@@ -75,7 +75,7 @@ def confirm_link(client, link):
     token = link.split("jeton=", 1)[1]
     from urllib.parse import unquote
 
-    return client.post(reverse("thematiques:vote_confirm"), {"jeton": unquote(token)})
+    return client.post(reverse("thematiques:vote_confirm"), {"jeton": unquote(token)}, follow=True)
 
 
 def counts(campaign):
@@ -182,7 +182,7 @@ def test_closed_campaign_refuses_votes_and_confirmations(client, vote_page, camp
     assert "est close : les votes ne sont plus acceptés" in unescape(response.content.decode())
     assert len(mail.outbox) == 1
     refused = confirm_link(client, link)
-    assert refused.status_code == 400
+    assert refused.status_code == 400 and not refused.redirect_chain
     assert "est close" in unescape(refused.content.decode())
     assert not campaign.ballots.filter(status="confirme").exists()
 
@@ -701,3 +701,18 @@ def test_demo_loader_records_the_seed_campaign_idempotently(home, thematique_ind
                                   ("Retour à l'emploi", 113)]
     assert VotePage.objects.count() == 1 and VotePage.objects.get().live
     assert "Votez pour une thématique" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_confirmation_redirects_after_post_and_a_forged_outcome_confirms_nothing(client, vote_page, campaign, montpellier):
+    from urllib.parse import unquote
+
+    post_vote(client, vote_page, campaign)
+    token = unquote(link_from_outbox().split("jeton=", 1)[1])
+    url = reverse("thematiques:vote_confirm")
+    forged = client.get(url, {"jeton": token, "resultat": "confirmed"})
+    assert "Confirmer mon vote" in unescape(forged.content.decode())
+    assert counts(campaign)[THEMES[0]] == 0
+    response = client.post(url, {"jeton": token})
+    assert response.status_code == 303 and "resultat=confirmed" in response["Location"]
+    assert counts(campaign)[THEMES[0]] == 1

@@ -1,10 +1,13 @@
 """Public views of the theme vote: the VotePage's form, confirmation links, the collectivité autocomplete
 and the applications to projets partagés."""
+from urllib.parse import urlencode
+
 from django.db.models import Q
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -75,11 +78,15 @@ def serve_vote_page(page, request):
     return TemplateResponse(request, page.get_template(request), context, status=status)
 
 
+OUTCOMES = ("confirmed", "moderation", "changed", "already")
+
+
 @never_cache
 def confirm(request):
-    """GET shows what the link confirms and a button; POST confirms (mail scanners only follow GET)."""
+    """GET shows what the link confirms and a button; POST confirms (mail scanners only follow GET)
+    then redirects (303) to the same link, which then shows the outcome and the live results."""
     token = request.POST.get("jeton") if request.method == "POST" else request.GET.get("jeton")
-    context = {"token": token, "vote_page_url": vote_page_url(request)}
+    context = {"token": token, "vote_page_url": SimpleLazyObject(lambda: vote_page_url(request))}
     try:
         payload = read_token(token)
         if payload.get("kind") == "candidature":
@@ -89,19 +96,30 @@ def confirm(request):
                 context["done"] = True
             else:
                 context["candidature"] = _candidature_for(payload)
+        elif request.method == "POST":
+            confirmation = confirm_vote(payload)
+            query = urlencode({"jeton": token, "resultat": confirmation.outcome})
+            return HttpResponseRedirect(f"{reverse('thematiques:vote_confirm')}?{query}", status=303)
         else:
             context["kind"] = "ballot"
             context.update(describe_token(payload))
-            if request.method == "POST":
-                context["confirmation"] = confirm_vote(payload)
-                context["done"] = True
-                context["results"] = context["campaign"].results_summary()
+            outcome = request.GET.get("resultat")
+            if outcome in OUTCOMES and _confirmed_ballot_exists(context, payload):
+                context.update(done=True, outcome=outcome, results=context["campaign"].results_summary())
             elif not context["campaign"].is_open():
                 raise VoteError(context["campaign"].closed_refusal_message())
     except VoteError as exc:
         context["error"] = str(exc)
         return TemplateResponse(request, "thematiques/vote/confirm.html", context, status=400)
     return TemplateResponse(request, "thematiques/vote/confirm.html", context)
+
+
+def _confirmed_ballot_exists(context, payload) -> bool:
+    from .vote_models import Ballot
+
+    return (Ballot.objects.filter(campaign=context["campaign"], collectivite=context["collectivite"],
+                                  email__iexact=payload.get("e") or "")
+            .exclude(status=Ballot.Status.EN_ATTENTE).exists())
 
 
 def _candidature_for(payload):

@@ -278,6 +278,10 @@ class Ballot(index.Indexed, models.Model):
         index.FilterField("status"), index.FilterField("campaign_id"),
         index.RelatedFields("collectivite", [index.SearchField("nom"), index.SearchField("code")]),
     ]
+    # The admin searches ballots through the ORM: no search-index nor reference-index rows per vote
+    # (they would cost six queries on every confirmation).
+    search_auto_update = False
+    wagtail_reference_index_ignore = True
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -349,6 +353,8 @@ class Candidature(index.Indexed, models.Model):
         index.FilterField("status"), index.FilterField("role"),
         index.RelatedFields("collectivite", [index.SearchField("nom"), index.SearchField("code")]),
     ]
+    search_auto_update = False  # searched through the ORM in the admin
+    wagtail_reference_index_ignore = True
 
     class Meta:
         ordering = ["-created_at", "-pk"]
