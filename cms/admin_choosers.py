@@ -50,6 +50,12 @@ class CollectiviteChooseViewMixin:
     ordering = ["nom", "code"]
 
     @property
+    def title_column(self):
+        column = super().title_column
+        column.label = _("Collectivité")
+        return column
+
+    @property
     def columns(self):
         return [
             self.title_column,

@@ -358,3 +358,39 @@ class EditorEditViewTests(WagtailPageTestCase):
         draft = Page.objects.get(pk=page.pk).get_latest_revision_as_object()
         self.assertEqual([(p.collectivite.nom, p.role) for p in draft.participants.all()],
                          [("Rezé", "partie_prenante")])
+
+
+def test_editor_adds_a_participant_with_the_chooser_in_a_real_browser(live_server, page, django_user_model):
+    """In Chromium: add a participant to a projet partagé through the chooser modal, save the draft."""
+    from wagtail.models import Page as WagtailPage
+
+    root = WagtailPage.get_first_root_node()
+    home = root.add_child(instance=HomePage(title="Territoires en Commun", slug="accueil-navigateur"))
+    index = home.add_child(instance=ProjetPartageIndexPage(title="Projets partagés", slug="projets-partages"))
+    projet = index.add_child(instance=ProjetPartagePage(title="Projet partagé Culture", slug="culture",
+                                                        theme_label="Culture"))
+    for code, nom, dep in (("35126", "Guichen", "35"), ("18033", "Bourges", "18"), ("79191", "Niort", "79")):
+        Collectivite.objects.create(code=code, code_insee=code, nom=nom, echelon="com", departement=dep)
+    editor = django_user_model.objects.create_user("redaction", "redaction@example.org", "motdepasse-redaction")
+    editor.groups.add(Group.objects.get(name="Editors"))
+
+    page.goto(f"{live_server.url}/admin/login/")
+    page.fill("#id_username", "redaction")
+    page.fill("#id_password", "motdepasse-redaction")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/admin/")
+    page.goto(f"{live_server.url}/admin/pages/{projet.pk}/edit/")
+    page.locator("#id_participants-ADD").click()
+    page.get_by_role("button", name="Choisir une collectivité").last.click()
+    search = page.locator(".modal input[name=q]")
+    page.locator(".modal a[data-chooser-modal-choice]", has_text="Niort").wait_for()
+    search.fill("guich")
+    # The modal's search narrows the list as one types.
+    page.locator(".modal a[data-chooser-modal-choice]", has_text="Niort").wait_for(state="detached")
+    page.locator(".modal a[data-chooser-modal-choice]", has_text="Guichen").click()
+    page.get_by_role("button", name="Enregistrer le brouillon").click()
+    page.wait_for_load_state()
+    page.locator(".messages .success").wait_for()
+
+    draft = WagtailPage.objects.get(pk=projet.pk).get_latest_revision_as_object()
+    assert [(p.collectivite.nom, p.role) for p in draft.participants.all()] == [("Guichen", "partie_prenante")]
