@@ -58,7 +58,20 @@ def test_editor_simulates_then_imports(client, archive, editor):
     assert "Rapport de l'import" in unescape(response.content.decode())
     edition = NewsletterPage.objects.get()
     assert edition.title == "Lettre Territoires en Commun, septembre 2022"
-    assert edition.latest_revision.user == editor
+    from wagtail.models import PageLogEntry
+
+    assert PageLogEntry.objects.get(page=edition, action="wagtail.create").user == editor
+    # Indexed in bulk at the end of the file: the search finds the edition and its resources.
+    from ressources.models import ArticlePage
+
+    assert [p.pk for p in ArticlePage.objects.search("concertation")] == [
+        ArticlePage.objects.get(title="Le guide de la concertation").pk]
+    assert [p.pk for p in NewsletterPage.objects.search("septembre")] == [edition.pk]
+    # The reference index knows the edition uses the article (Wagtail's "usage" of the page).
+    from wagtail.models import ReferenceIndex
+
+    article = ArticlePage.objects.get(title="Le guide de la concertation")
+    assert ReferenceIndex.get_references_to(article).filter(object_id=str(edition.pk)).exists()
 
 
 @pytest.mark.django_db

@@ -11,13 +11,16 @@ import datetime as dt
 import html as html_lib
 import json
 import re
+import threading
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from .cleaning import normalise_title
 from .errors import EditionImportError
@@ -28,6 +31,49 @@ from .reading import read_source
 VOTE_ROW_RE = re.compile(r"^(?P<label>.{2,200}?)\s*:\s*(?P<count>\d{1,9})$")
 DAY_PREFIX_RE = re.compile(r"^(?P<day>\d{1,2})(?:er)?\s+(?P<month>[a-zéû]+)\.?(?:\s+(?P<year>\d{4}))?\s*:\s*(?P<title>.+)$",
                            re.IGNORECASE)
+
+
+_INDEX_LOCK = threading.Lock()
+
+
+@contextmanager
+def deferred_search_index():
+    """Search indexing deferred to one bulk update per model at the end of the file's transaction.
+
+    The search backend's post_save handler (one task and several queries per save) is disconnected
+    while a file is written, under a lock; the pages created are then indexed with ``add_bulk``
+    inside the same transaction, so a failed file leaves no index entry either.
+    """
+    from django.db.models.signals import post_save
+    from modelsearch import index
+    from modelsearch.signal_handlers import post_save_signal_handler
+
+    with _INDEX_LOCK:
+        models = [m for m in index.get_indexed_models() if getattr(m, "search_auto_update", True)]
+        for model in models:
+            post_save.disconnect(post_save_signal_handler, sender=model)
+        try:
+            yield []
+        finally:
+            for model in models:
+                post_save.connect(post_save_signal_handler, sender=model)
+
+
+def index_in_bulk(pages) -> None:
+    """Search index and reference index (what the edition's sections point to) of the created pages."""
+    from wagtail.models import ReferenceIndex
+    from wagtail.search.backends import get_search_backends
+
+    for page in pages:
+        if ReferenceIndex.model_is_indexable(type(page)):
+            ReferenceIndex.create_or_update_for_object(page)
+
+    by_model: dict = {}
+    for page in pages:
+        by_model.setdefault(type(page), []).append(page)
+    for backend in get_search_backends(with_auto_update=True):
+        for model, objects in by_model.items():
+            backend.add_bulk(model, objects)
 
 
 @dataclass
@@ -148,8 +194,10 @@ class EditionImporter:
             source = read_source(name, data)
             parsed = parse_edition(source.html, meta=source.meta, filename=name)
             report.warnings.extend(source.warnings)
-            with transaction.atomic():
+            with transaction.atomic(), deferred_search_index() as created, disable_reference_index_auto_update():
+                self.created_pages = created
                 self._write(parsed, report)
+                index_in_bulk(created)
         except EditionImportError as exc:
             report.ok, report.error = False, str(exc)
             report.created, report.reused = [], []
@@ -200,18 +248,22 @@ class EditionImporter:
             search_description=parsed.preheader[:255],
         )
         edition.sections = json.dumps(blocks)
-        parent.add_child(instance=edition)
-        self._save(edition)
+        self._add(parent, edition)
         report.edition_id = edition.pk
         report.sections = len(blocks)
         report.items = sum(len(b["value"].get("items") or []) + (1 if b["value"].get("item") else 0) for b in blocks)
         report.created.insert(0, _("édition « %(title)s » du %(date)s (%(n)s section(s))")
                               % {"title": edition.title, "date": date.strftime("%d/%m/%Y"), "n": len(blocks)})
 
-    def _save(self, page) -> None:
-        revision = page.save_revision(user=self.user, log_action=True, changed=False)
+    def _add(self, parent, page) -> None:
+        """Create the page under its parent, owned (and logged as created) by the importing user;
+        a published import goes through a revision like any publication."""
+        if self.user is not None and self.user.is_authenticated:
+            page.owner = self.user
+        parent.add_child(instance=page)
+        self.created_pages.append(page)
         if self.publish:
-            revision.publish(user=self.user)
+            page.save_revision(user=self.user, changed=False).publish(user=self.user)
 
     def _slug(self, parent, title: str) -> str:
         from wagtail.models import Page
@@ -479,8 +531,7 @@ class EditionImporter:
                      live=self.publish)
         if model.__name__ == "ProjetPage" and "initiative" in normalise_title(item.cta_label):
             page.nature = "initiative"
-        library.add_child(instance=page)
-        self._save(page)
+        self._add(library, page)
         self.index.remember(page, external)
         self.report.created.append(_("%(type)s « %(title)s »%(image)s")
                                    % {"type": model._meta.verbose_name, "title": page.title,
@@ -523,8 +574,7 @@ class EditionImporter:
                              lieu="" if online else "À préciser", organisateur="",
                              lien_inscription=self._external(item), lien_libelle=(item.cta_label or "En savoir plus")[:80],
                              live=self.publish)
-        agenda.add_child(instance=page)
-        self._save(page)
+        self._add(agenda, page)
         self.index.remember(page, page.lien_inscription)
         self.report.created.append(_("événement « %(title)s » le %(date)s%(lieu)s") % {
             "title": page.title, "date": start_date.strftime("%d/%m/%Y"),
@@ -540,8 +590,7 @@ class EditionImporter:
             return None
         page = ThematiquePage(title=item.title[:255], slug=self._slug(index, item.title), chapo=item.summary,
                               live=self.publish)
-        index.add_child(instance=page)
-        self._save(page)
+        self._add(index, page)
         self.index.remember(page)
         self.report.created.append(_("thématique « %s »") % page.title)
         return page
@@ -572,8 +621,7 @@ class EditionImporter:
             if item.from_list and item.link.startswith(("http://", "https://")):
                 source = item.summary.strip().strip("()").strip()
                 page.liens.add(ConceptLien(titre=item.title[:255], url=item.link[:500], source=source[:255]))
-        library.add_child(instance=page)
-        self._save(page)
+        self._add(library, page)
         self.index.remember(page, page.lien_externe)
         self.report.created.append(_("concept du mois « %(title)s » (%(n)s lien(s), %(c)s critère(s))")
                                    % {"title": page.title, "n": page.liens.count(), "c": len(criteres)})
