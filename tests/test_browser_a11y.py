@@ -120,3 +120,34 @@ def test_skip_link_then_mobile_menu(live_server, page, public_site):
     assert violations == [], format_violations(violations)
     page.keyboard.press("Escape")
     nav.wait_for(state="hidden")
+
+
+def test_every_page_type_of_the_demo_site_has_no_axe_violation(live_server, page, demo, home):
+    """The December 2021 edition as loaded by ``load_demo``: one page of every type it publishes."""
+    from wagtail.models import Page, Site
+
+    address = urlsplit(live_server.url)
+    for site in Site.objects.all():
+        site.hostname, site.port = address.hostname, address.port
+        site.save()
+    foreign, failures = watch_requests(page, live_server)
+    console_errors = []
+    page.on("console", lambda msg: console_errors.append(f"{page.url}: {msg.text}") if msg.type == "error" else None)
+    one_of_each_type = {}
+    for demo_page in Page.objects.live().public().filter(depth__gte=2).order_by("path").specific():
+        one_of_each_type.setdefault(type(demo_page).__name__, demo_page.url)
+    assert {"HomePage", "StandardPage", "ThematiqueIndexPage", "ThematiquePage", "RessourceIndexPage", "ProjetPage",
+            "ArticlePage", "TribunePage", "ConceptPage", "ActualitePage", "AgendaIndexPage", "EvenementPage",
+            "ProjetPartageIndexPage", "ProjetPartagePage"} <= set(one_of_each_type), sorted(one_of_each_type)
+    urls = list(one_of_each_type.values()) + [
+        "/recherche/?q=participation", one_of_each_type["RessourceIndexPage"] + "?type=projet&annee=2021"]
+    report = {}
+    for path in urls:
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, path
+        page.wait_for_function("() => document.documentElement.hasAttribute('data-fr-js')")
+        violations = axe_violations(page)
+        if violations:
+            report[path] = format_violations(violations)
+    assert not report, "\n".join(f"{path}:\n{text}" for path, text in report.items())
+    assert foreign == [] and failures == [] and console_errors == [], (foreign, failures, console_errors)
