@@ -16,7 +16,7 @@ from cms.models import Partenaire, SiteSettings
 from home.models import HomePage, StandardPage
 from ressources.models import (
     ActualitePage, AgendaIndexPage, ArticlePage, ConceptLien, ConceptPage, EvenementPage, ProjetPage,
-    RessourceIndexPage, TribunePage,
+    RessourceIndexPage, RessourcePage, TribunePage,
 )
 from thematiques.models import (
     Collectivite, ProjetPartageCollectivite, ProjetPartageIndexPage, ProjetPartagePage, ThematiqueIndexPage,
@@ -168,7 +168,7 @@ def test_tribune_projects_and_article_of_the_seed(demo):
         assert projet.get_card().cta_label == projet.lien_libelle
         assert "Retour à l'emploi" in [t.title for t in projet.thematiques.all()]
 
-    article = ArticlePage.objects.get()
+    article = ArticlePage.objects.get(slug="etre-benevole-ou-volontaire")
     assert article.title == "Être bénévole ou volontaire : un tremplin vers l'emploi ?"
     assert article.chapo.startswith("Cet article développe la place que peut occuper le bénévolat")
 
@@ -260,8 +260,7 @@ def test_projets_partages_with_their_collectivites(demo):
 
 def test_generated_images_have_alt_text_and_are_not_duplicated(demo):
     Image = get_image_model()
-    for page in [*ThematiquePage.objects.all(), *ProjetPage.objects.all(), *TribunePage.objects.all(),
-                 *ArticlePage.objects.all(), *ConceptPage.objects.all(), *ActualitePage.objects.all()]:
+    for page in [*ThematiquePage.objects.all(), *RessourcePage.objects.specific()]:
         assert page.listing_image is not None, page
         assert page.get_card().image_alt.startswith("Illustration : "), page
         assert page.listing_image.width == 1200
@@ -277,6 +276,11 @@ def test_resources_give_the_library_something_to_filter(demo):
     assert territoires == {"Val-de-Marne", "Île-de-France"}
     mobilite = ThematiquePage.objects.get(slug="droit-a-la-mobilite")
     assert mobilite.ressources.count() == 1
+    years = {d.year for d in RessourcePage.objects.values_list("date_publication", flat=True)}
+    assert years == {2021, 2022}
+    demo_only = ArticlePage.objects.filter(slug__startswith="demo-")
+    assert demo_only.count() == 2 and all("démonstration" in a.title for a in demo_only)
+    assert ThematiquePage.objects.get(slug="petite-enfance").ressources.count() == 1
     assert ThematiquePage.objects.get(slug="retour-a-l-emploi").ressources.count() == 6
 
 

@@ -374,3 +374,20 @@ DONNEES_PERSONNELLES = [
           "l'exercer, écrivez à contact@territoires-en-commun.fr. Vous pouvez aussi adresser une réclamation à la "
           "Commission nationale de l'informatique et des libertés (CNIL)."),
 ]
+
+# Clearly demo resources (not in the seed), so that the library's year and thématique filters have more
+# than one value to offer. slug: title, chapô, date, thématiques
+RESSOURCES_DEMO = {
+    "demo-petite-enfance-cooperer-avec-les-familles": (
+        "Fiche de démonstration : coopérer avec les familles autour de la petite enfance",
+        "Ressource de démonstration du site : une fiche pratique fictive pour montrer comment une ressource "
+        "de la thématique Petite enfance apparaît dans la bibliothèque.",
+        dt.date(2022, 3, 15), ["petite-enfance"],
+    ),
+    "demo-isolement-des-seniors-solidarites-de-voisinage": (
+        "Fiche de démonstration : les solidarités de voisinage contre l'isolement des seniors",
+        "Ressource de démonstration du site : une fiche pratique fictive pour la thématique Isolement des "
+        "seniors.",
+        dt.date(2022, 6, 1), ["isolement-des-seniors"],
+    ),
+}

@@ -273,6 +273,14 @@ class Command(BaseCommand):
                                 for titre, source, slug in c["liens"]]},
         )
 
+        for slug, (title, chapo, date, themes) in C.RESSOURCES_DEMO.items():
+            self.upsert(
+                index, ArticlePage, slug, title=title, chapo=chapo, body=paragraphs(chapo), date_publication=date,
+                source="Territoires en Commun (démonstration)",
+                listing_image=card_image(title, "book", "yellow-tournesol", "Pour aller plus loin"),
+                m2m={"thematiques": [thematiques[s] for s in themes]},
+            )
+
         targets = {"projet-ados": projets_partages["Ados"], "projets-partages": projets_partages["Ados"].get_parent()}
         for slug, (title, chapo, date, button, extra) in C.ACTUALITES.items():
             body = paragraphs(chapo, *([extra] if extra else []))
