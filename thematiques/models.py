@@ -156,6 +156,10 @@ class ThematiquePage(BasePage):
         verbose_name = _("thématique")
         verbose_name_plural = _("thématiques")
 
+    def get_card_date(self):
+        """A thématique is not dated: its card shows no publication date."""
+        return None
+
     @property
     def contact_url(self) -> str:
         """The "Contactez l'ANCT" form, told which thématique the visitor comes from."""
