@@ -126,14 +126,23 @@ def browser():
         if os.environ.get("BROWSER_TESTS_REQUIRED"):
             pytest.fail(f"Chromium introuvable à {CHROMIUM} alors que les tests navigateur sont requis")
         pytest.skip("Chromium n'est pas installé (apt-get install chromium)")
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # Playwright's sync API switches the contextvars context, and Django's connections live in an
+    # asgiref Local keyed on it: after the launch, connections["default"] is a new object without the
+    # snapshot the test database took at creation, so serialized_rollback silently restored nothing
+    # (no root page, no groups) in every transactional test after the first browser test.
+    snapshots = {alias: getattr(connections[alias], "_test_serialized_contents", None) for alias in connections}
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
             args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )
+        for alias, snapshot in snapshots.items():
+            if snapshot is not None and not getattr(connections[alias], "_test_serialized_contents", None):
+                connections[alias]._test_serialized_contents = snapshot
         yield browser
         browser.close()
 
