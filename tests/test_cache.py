@@ -98,7 +98,8 @@ def test_unpublish_move_and_delete_invalidate(client, page_cache, home, make_the
     get(client, other.url)
     other.move(home, pos="last-child")
     other.refresh_from_db()
-    assert client.get(f"/ressources/{other.slug}/").status_code == 404
+    old = client.get(f"/ressources/{other.slug}/")
+    assert old.status_code == 301 and old["Location"] == other.url  # Wagtail's automatic redirect, not the cached page
     assert get(client, other.url)["X-Cache"] == "MISS"
 
     get(client, url)
@@ -222,7 +223,7 @@ def test_cdn_is_purged_on_publish_and_told_how_long_to_keep_pages(client, page_c
     assert "public" in response["Cache-Control"]
 
 
-def test_pages_are_stored_in_real_redis(client, settings, make_thematique):
+def test_pages_and_sessions_are_stored_in_real_redis(client, settings, make_thematique, editor):
     """With REDIS_URL, the page cache and the sessions live in Redis (django-redis)."""
     import redis
 
@@ -247,6 +248,11 @@ def test_pages_are_stored_in_real_redis(client, settings, make_thematique):
         thematique.title = "Numérique inclusif"
         thematique.save_revision().publish()
         assert "Numérique inclusif" in get(client, thematique.url).content.decode()
+        # Sessions: read from Redis, written through to the database (a Redis restart logs nobody out).
+        client.force_login(editor)
+        session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+        assert redis.Redis.from_url(url).keys(f"test-h-prod-sessions:*{session_key}*")
+        assert client.get("/admin/").status_code == 200
     finally:
         caches["default"].clear()
         caches["default"].close()

@@ -14,7 +14,9 @@ import zipfile
 
 import pytest
 
-pytestmark = pytest.mark.browser
+# serialized_rollback: the flush after each live-server test would otherwise take the Wagtail root page
+# and the default groups with it, for every test that runs afterwards.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 PROJECT = "Cantine solidaire de Die"
 

@@ -170,6 +170,7 @@ def _csp_errors(messages):
 
 
 @pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps the root page and groups for later tests
 def test_no_csp_violation_in_chromium_on_public_pages_and_admin_edit(page, live_server, editor, make_thematique,
                                                                      make_projet, ressource_index, agenda_index):
     thematique = make_thematique("Retour à l'emploi")
