@@ -7,6 +7,7 @@ written once and an item is always rendered through the Card of its page.
 """
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 from dataclasses import dataclass, field, replace
 
@@ -93,13 +94,30 @@ class BuildContext:
         return card.override(**overrides)
 
 
+# The specific pages of the edition being built, loaded at once by ``BuildContext.prefetch``.
+_PAGE_CACHE: contextvars.ContextVar = contextvars.ContextVar("newsletter_page_cache", default=None)
+
+
+class EditionPageChooserBlock(blocks.PageChooserBlock):
+    """A page chooser that, while an edition is built, takes its pages from the edition's bulk load
+    instead of one query per list of pages."""
+
+    def bulk_to_python(self, values):
+        cache = _PAGE_CACHE.get()
+        if cache is None:
+            return super().bulk_to_python(values)
+        missing = [v for v in values if v is not None and v not in cache]
+        fetched = dict(zip(missing, super().bulk_to_python(missing))) if missing else {}
+        return [None if v is None else (cache.get(v) or fetched.get(v)) for v in values]
+
+
 # --- items -------------------------------------------------------------------------------------------
 
 
 class ItemBlock(blocks.StructBlock):
     """A page of the site, with optional overrides for the email (the page itself is left untouched)."""
 
-    page = blocks.PageChooserBlock(label=_("Page"))
+    page = EditionPageChooserBlock(label=_("Page"))
     title = blocks.CharBlock(label=_("Titre (remplace celui de la page)"), required=False, max_length=500)
     text = blocks.TextBlock(label=_("Texte (remplace le chapô)"), required=False)
     cta_label = blocks.CharBlock(label=_("Libellé du bouton (remplace celui de la page)"), required=False,
@@ -116,7 +134,7 @@ class ItemBlock(blocks.StructBlock):
 
 
 class RessourceItemBlock(ItemBlock):
-    page = blocks.PageChooserBlock(label=_("Ressource"), page_type=[
+    page = EditionPageChooserBlock(label=_("Ressource"), page_type=[
         "ressources.ProjetPage", "ressources.ArticlePage", "ressources.TribunePage",
         "ressources.ConceptPage", "ressources.ActualitePage"])
 
@@ -125,14 +143,14 @@ class RessourceItemBlock(ItemBlock):
 
 
 class TribuneItemBlock(ItemBlock):
-    page = blocks.PageChooserBlock(label=_("Tribune"), page_type="ressources.TribunePage")
+    page = EditionPageChooserBlock(label=_("Tribune"), page_type="ressources.TribunePage")
 
     class Meta:
         label = _("Tribune")
 
 
 class EvenementItemBlock(ItemBlock):
-    page = blocks.PageChooserBlock(label=_("Événement"), page_type="ressources.EvenementPage")
+    page = EditionPageChooserBlock(label=_("Événement"), page_type="ressources.EvenementPage")
 
     class Meta:
         label = _("Événement")
@@ -178,7 +196,7 @@ class EditoBlock(SectionBlock):
 
 class ThematiqueDuMoisBlock(SectionBlock):
     title = blocks.CharBlock(label=_("Titre"), default="Thématique du mois", max_length=255)
-    thematique = blocks.PageChooserBlock(label=_("Thématique"), page_type="thematiques.ThematiquePage")
+    thematique = EditionPageChooserBlock(label=_("Thématique"), page_type="thematiques.ThematiquePage")
     intro = blocks.TextBlock(label=_("Introduction (remplace le chapô de la thématique)"), required=False)
     discover_label = blocks.CharBlock(label=_("Libellé du bouton de la thématique"), default="Découvrez la thématique",
                                       max_length=120)
@@ -308,7 +326,7 @@ class VoteSectionBlock(SectionBlock):
                                 default="Votez pour les thématiques des projets partagés proposés par l'ANCT")
     text = blocks.TextBlock(label=_("Texte"), required=False)
     button_label = blocks.CharBlock(label=_("Libellé du bouton"), default="Votez pour une thématique", max_length=120)
-    button_page = blocks.PageChooserBlock(label=_("Page du vote"), required=False)
+    button_page = EditionPageChooserBlock(label=_("Page du vote"), required=False)
     button_url = blocks.URLBlock(label=_("Adresse du vote"), required=False,
                                  help_text=_("Utilisée si aucune page n'est choisie."))
     kind = "vote"
@@ -341,7 +359,7 @@ class VoteSectionBlock(SectionBlock):
 
 class ConceptSectionBlock(SectionBlock):
     title = blocks.CharBlock(label=_("Titre"), default="Le concept du mois", max_length=255)
-    concept = blocks.PageChooserBlock(label=_("Concept"), page_type="ressources.ConceptPage")
+    concept = EditionPageChooserBlock(label=_("Concept"), page_type="ressources.ConceptPage")
     links_title = blocks.CharBlock(label=_("Titre des liens"), default="Pour aller plus loin", max_length=255)
     kind = "concept"
 

@@ -107,15 +107,20 @@ class NewsletterPage(BasePage):
         """The SectionViews of the edition, in order (see newsletter/blocks.py)."""
         from .blocks import BuildContext
 
+        from .blocks import _PAGE_CACHE
         from .checks import _referenced_page_ids
 
         ctx = BuildContext(self, request)
         ctx.prefetch(_referenced_page_ids(list(self.sections.raw_data)))
-        views = []
-        for block in self.sections:
-            view = block.block.build(block.value, ctx, block.id or "")
-            view.show_images = block.block.email_images
-            views.append(view)
+        token = _PAGE_CACHE.set(ctx._specific)  # the choosers take their pages from the bulk load
+        try:
+            views = []
+            for block in self.sections:
+                view = block.block.build(block.value, ctx, block.id or "")
+                view.show_images = block.block.email_images
+                views.append(view)
+        finally:
+            _PAGE_CACHE.reset(token)
         return views
 
     def vote_counts(self) -> list:

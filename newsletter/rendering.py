@@ -6,14 +6,13 @@ replaced at the very end, after every HTML pass, so they come out byte for byte.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import mrml
 from bs4 import BeautifulSoup, Comment, NavigableString, Tag
 from django.conf import settings
 from django.template.loader import render_to_string
-from django.utils.functional import cached_property
 
 from .blocks import format_date
 from .profiles import ARCHIVE, PREFERENCES, UNSUBSCRIBE, apply_substitutions, get_profile, placeholder
@@ -43,12 +42,13 @@ def base_url() -> str:
 
 
 def site_netlocs() -> set:
+    """The host names under which the site's pages are addressed (Wagtail caches the site list)."""
     from wagtail.models import Site
 
     netlocs = {urlsplit(base_url()).netloc}
-    for hostname, port in Site.objects.values_list("hostname", "port"):
-        netlocs.add(hostname if port in (80, 443) else f"{hostname}:{port}")
-        netlocs.add(hostname)
+    for site_root in Site.get_site_root_paths():
+        netloc = urlsplit(site_root.root_url).netloc
+        netlocs.update({netloc, netloc.split(":")[0]})
     return netlocs
 
 
@@ -120,50 +120,59 @@ BLOCK_TAGS = {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "li", 
 HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 
 
-class EmailHtml:
-    """The compiled HTML, as a soup, with the passes every export needs."""
+COLOR_SCHEME_META = ('<meta name="color-scheme" content="light dark">'
+                     '<meta name="supported-color-schemes" content="light dark">')
 
-    def __init__(self, html: str, campaign: str):
-        self.soup = BeautifulSoup(html, "html.parser")
+
+class LinkRewriter:
+    """Absolute links everywhere; the newsletter's UTM parameters on links to the site only.
+
+    Applied to the values that go into the MJML (cards, buttons, rich text), so that the compiled
+    HTML is never rewritten afterwards: what mrml outputs is what is exported.
+    """
+
+    def __init__(self, campaign: str):
         self.campaign = campaign
+        self.netlocs = site_netlocs()
 
-    @cached_property
-    def netlocs(self):
-        return site_netlocs()
+    def url(self, url: str) -> str:
+        if not url:
+            return url
+        return tag_site_link(absolutize(url.strip()), self.campaign, self.netlocs)
 
-    def process(self):
-        soup = self.soup
-        head = soup.head
-        if head is not None:
-            for name, content in (("color-scheme", "light dark"), ("supported-color-schemes", "light dark")):
-                meta = soup.new_tag("meta", attrs={"name": name, "content": content})
-                head.insert(0, meta)
-            # mrml adds a web-font link when a font is not a system font: never wanted here.
-            for link in head.find_all("link", rel="stylesheet"):
-                link.decompose()
-        for table in soup.find_all("table"):
-            if not table.get("role"):
-                table["role"] = "presentation"
-        for cell in soup.select("td.nl-decorative"):
-            for img in cell.find_all("img"):
-                img["role"] = "presentation"
-        self.missing_alt = []
-        for img in soup.find_all("img"):
-            img["src"] = absolutize(img.get("src", ""))
-            alt = img.get("alt")
-            if alt is None or (not alt.strip() and img.get("role") != "presentation"):
-                self.missing_alt.append(img["src"])
-        links = []
+    def card(self, card):
+        return replace(card, url=self.url(card.url), external_url=self.url(card.external_url))
+
+    def fragment(self, html: str) -> str:
+        """Editor rich text: links and images made absolute, site links tagged."""
+        if not html or ("href" not in html and "src" not in html):
+            return html
+        soup = BeautifulSoup(html, "html.parser")
         for a in soup.find_all("a", href=True):
-            href = absolutize(a["href"].strip())
-            href = tag_site_link(href, self.campaign, self.netlocs)
-            a["href"] = href
-            links.append(href)
-        self.links = links
-        return self
+            a["href"] = self.url(a["href"])
+        for img in soup.find_all("img", src=True):
+            img["src"] = absolutize(img["src"])
+        return str(soup)
 
-    def html(self) -> str:
-        return str(self.soup)
+    def section(self, section):
+        section.cards = [self.card(card) for card in section.cards]
+        section.buttons = [(label, self.url(url)) for label, url in section.buttons]
+        section.links = [(title, self.url(url), source) for title, url, source in section.links]
+        section.body_html = self.fragment(section.body_html)
+        return section
+
+
+class EmailHtml:
+    """The compiled HTML, read (never rewritten) for the plain text, the links and the checks."""
+
+    def __init__(self, html: str):
+        self.soup = BeautifulSoup(html, "html.parser")
+        self.links = [a["href"] for a in self.soup.find_all("a", href=True)]
+        decorative = {id(img) for cell in self.soup.select("td.nl-decorative") for img in cell.find_all("img")}
+        self.missing_alt = [
+            img.get("src", "") for img in self.soup.find_all("img")
+            if img.get("alt") is None or (not img["alt"].strip() and id(img) not in decorative)
+        ]
 
     def text(self) -> str:
         return html_to_text(self.soup)
@@ -272,6 +281,8 @@ def email_context(edition, profile, sections, request=None) -> dict:
     from cms.models import Partenaire, SiteSettings
 
     site = SiteSettings.load(request_or_site=request)
+    links = LinkRewriter(campaign=edition.slug)
+    sections = [links.section(section) for section in sections]
     partners = []
     for partner in Partenaire.objects.select_related("logo"):
         logo = None
@@ -292,7 +303,8 @@ def email_context(edition, profile, sections, request=None) -> dict:
         "site": site,
         "partners": partners,
         "profile": profile,
-        "web_url": edition_web_url(edition),
+        "web_url": links.url(edition_web_url(edition)),
+        "licence_url": links.url(site.licence_url),
         "edition_date": format_date(edition.date) if edition.date else "",
         "show_unsubscribe": profile.has_role(UNSUBSCRIBE),
         "show_preferences": profile.has_role(PREFERENCES),
@@ -318,8 +330,9 @@ def render_email(edition, tool: str = "generic", request=None, preview: bool = F
     sections = sections if sections is not None else edition.build_sections(request)
     context = email_context(edition, profile, sections, request)
     mjml_source = render_to_string("newsletter/email/edition.mjml", context)
-    doc = EmailHtml(compile_mjml(mjml_source), campaign=edition.slug).process()
-    html, text = doc.html(), doc.text()
+    html = compile_mjml(mjml_source).replace("<head>", "<head>" + COLOR_SCHEME_META, 1)
+    doc = EmailHtml(html)
+    text = doc.text()
     links = site_links(edition)
     substitutions = (profile.working_substitutions(links) if (working_links or preview)
                      else profile.substitutions(links))
@@ -330,5 +343,5 @@ def render_email(edition, tool: str = "generic", request=None, preview: bool = F
         missing_alt=doc.missing_alt,
         sections=sections,
         mjml=mjml_source,
-        web_url=context["web_url"],
+        web_url=edition_web_url(edition),
     )
