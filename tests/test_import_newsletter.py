@@ -264,3 +264,37 @@ def test_a_failure_while_writing_rolls_the_whole_file_back(newsletter_index):
     with pytest.raises(CommandError):
         _out, err = run(FIXTURES / "mailchimp-2021-12.html")
     assert Page.objects.count() == count
+
+
+AGENDA_HTML = """<html><head><meta charset="utf-8"><title>Lettre du 10 décembre 2021</title></head><body>
+<table><tr><td>
+<h2>A vos agendas !</h2>
+<h3><a href="https://evenements.example.org/webinaire-mobilite">11 janvier : Webinaire sur la mobilité solidaire</a></h3>
+<p>Un webinaire en ligne pour les élus.</p>
+<h3><a href="https://evenements.example.org/rencontre">Rencontre régionale des garants</a></h3>
+<p>Date à venir.</p>
+<h2>Pour aller plus loin</h2>
+<h3><a href="http://-adresse-cassee-.example/">Un article au lien cassé</a></h3>
+<p>Le lien ne passe pas la validation des adresses.</p>
+</td></tr></table></body></html>"""
+
+
+@pytest.mark.django_db
+def test_agenda_cards_become_events_when_a_date_is_given(site_tree, tmp_path):
+    from newsletter.models import NewsletterPage
+    from ressources.models import ArticlePage, EvenementPage
+
+    path = tmp_path / "agenda.html"
+    path.write_text(AGENDA_HTML, encoding="utf-8")
+    out, _err = run(path)
+    edition = NewsletterPage.objects.get()
+    assert str(edition.date) == "2021-12-10"
+    event = EvenementPage.objects.get()
+    # "11 janvier" after a December edition is next year's January; "en ligne" makes it online.
+    assert (event.title, str(event.start.date()), event.online) == ("Webinaire sur la mobilité solidaire", "2022-01-11", True)
+    assert event.lien_inscription == "https://evenements.example.org/webinaire-mobilite"
+    assert [item["page"].pk for item in edition.sections[0].value["items"]] == [event.pk]
+    assert "ignoré : événement « Rencontre régionale des garants » : aucune date trouvée" in out
+    article = ArticlePage.objects.get()
+    assert article.lien_externe == ""
+    assert "adresse invalide, non gardée" in out

@@ -16,6 +16,8 @@ import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -129,6 +131,14 @@ def kind_of(section: ParsedSection) -> str:
     return "projets" if section.items else "texte"
 
 
+def _valid_url(url: str) -> bool:
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        return False
+    return len(url) <= 200  # URLBlock's limit
+
+
 def _block(kind: str, value: dict) -> dict:
     return {"type": kind, "value": value, "id": str(uuid.uuid4())}
 
@@ -198,6 +208,12 @@ class EditionImporter:
                 self.created_pages = created
                 self._write(parsed, report)
                 index_in_bulk(created)
+        except ValidationError as exc:
+            # The site refused a page (its own validation): the file's transaction is rolled back.
+            detail = "; ".join(str(m) for m in exc.messages[:2]) if hasattr(exc, "messages") else str(exc)
+            report.ok, report.error = False, _("page refusée par le site : %s") % " ".join(detail.split())[:200]
+            report.created, report.reused = [], []
+            return report
         except EditionImportError as exc:
             report.ok, report.error = False, str(exc)
             report.created, report.reused = [], []
@@ -367,7 +383,7 @@ class EditionImporter:
             "intro": item.summary if item.summary != page.chapo else "",
             "discover_label": item.cta_label or "Découvrez la thématique",
             "contact_text": _plain(section), "contact_label": contact_label[:120],
-            "contact_url": contact_url if contact_url.startswith(("http://", "https://")) else "",
+            "contact_url": contact_url if _valid_url(contact_url) else "",
         })
 
     def _section_vote(self, section: ParsedSection) -> dict:
@@ -396,7 +412,7 @@ class EditionImporter:
         return _block("vote", {
             "title": section.title, "question": question[:255], "rows": rows, "subtitle": subtitle[:255], "text": text,
             "button_label": (button_label or "Votez pour une thématique")[:120], "button_page": page.pk if page else None,
-            "button_url": "" if page or not button_url.startswith(("http://", "https://")) else button_url,
+            "button_url": "" if page or not _valid_url(button_url) else button_url,
         })
 
     def _section_partager_evenements(self, section: ParsedSection) -> dict:
@@ -512,8 +528,14 @@ class EditionImporter:
         return library
 
     def _external(self, item: ParsedItem) -> str:
+        validate = URLValidator(schemes=["http", "https"])
         for link in (item.button_link, item.link):
             if link and link.startswith(("http://", "https://")) and not self.index.is_site_url(link):
+                try:
+                    validate(link[:500])
+                except ValidationError:
+                    self.report.skipped.append(_("lien « %s » : adresse invalide, non gardée") % link[:80])
+                    continue
                 return link[:500]
         return ""
 
@@ -618,7 +640,7 @@ class EditionImporter:
         page.body = json.dumps(body)
         page.criteres = json.dumps(criteres)
         for item in section.items:
-            if item.from_list and item.link.startswith(("http://", "https://")):
+            if item.from_list and _valid_url(item.link[:500]):
                 source = item.summary.strip().strip("()").strip()
                 page.liens.add(ConceptLien(titre=item.title[:255], url=item.link[:500], source=source[:255]))
         self._add(library, page)

@@ -34,9 +34,8 @@ class Command(BaseCommand):
         for path in files:
             try:
                 size = path.stat().st_size
-                # Refuse a huge file before reading it all into memory.
-                data = path.read_bytes() if size <= MAX_BYTES else b"\0" * 0
-                loaded.append((path, data, size))
+                # A huge file is refused before being read into memory.
+                loaded.append((path, path.read_bytes() if size <= MAX_BYTES else b"", size))
             except OSError as exc:
                 loaded.append((path, None, exc.strerror or str(exc)))
 
