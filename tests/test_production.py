@@ -233,3 +233,45 @@ def test_search_uses_french_stemming_on_postgresql(client, make_thematique, make
     assert "Wake Up Café" in _search_titles(client, "professionnel")
     assert "Wake Up Café" in _search_titles(client, "sortant prisons")
     assert [p.title for p in Page.objects.live().search("chômeur")] == ["Retour à l'emploi"]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_no_csp_violation_on_any_page_of_the_demo_site(page, live_server, demo, editor, moderator_user):
+    """Every live page of the demo, the library filtered and the search, then the admin edit views of
+    an edition (StreamField sections), an event (date pickers) and the vote page, under the policies."""
+    from urllib.parse import urlsplit
+
+    from wagtail.models import Page, Site
+
+    from newsletter.models import NewsletterPage
+    from ressources.models import EvenementPage
+
+    address = urlsplit(live_server.url)
+    for site in Site.objects.all():
+        site.hostname, site.port = address.hostname, address.port
+        site.save()
+    messages = _collect_csp_violations(page)
+    pages = list(Page.objects.live().public().filter(depth__gt=1).specific())
+    assert len(pages) > 20
+    urls = [p.url for p in pages] + ["/ressources/?type=projet", "/recherche/?q=participation"]
+    for url in urls:
+        response = page.goto(live_server.url + url)
+        assert response.status == 200, url
+        page.wait_for_load_state("networkidle")
+    assert _csp_errors(messages) == [], _csp_errors(messages)
+
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", "moderation")
+    page.fill("#id_password", "motdepasse-moderation")
+    page.click("button[type=submit]")
+    page.wait_for_url("**/admin/")
+    edition = NewsletterPage.objects.live().first()
+    event = EvenementPage.objects.live().first()
+    for pk in (edition.pk, event.pk):
+        page.goto(f"{live_server.url}/admin/pages/{pk}/edit/")
+        page.wait_for_load_state("networkidle")
+        assert page.locator("#id_title").input_value()
+    page.click("[data-side-panel-toggle='preview']")
+    page.wait_for_timeout(1500)
+    assert _csp_errors(messages) == [], _csp_errors(messages)
