@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 
 
 @pytest.fixture
-def vote_setup(home, make_thematique):
+def vote_setup(live_server, home, make_thematique):
     from thematiques.models import Collectivite
     from thematiques.vote_models import VotePage
 
