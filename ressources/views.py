@@ -7,6 +7,7 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -38,7 +39,8 @@ def _agenda_url():
 @require_http_methods(["GET", "POST"])
 def contribuer_evenement(request):
     template = f"{TEMPLATES}/evenement_form.html"
-    context = {"honeypot_field": HONEYPOT_FIELD, "agenda_url": _agenda_url()}
+    # Lazy: only looked up when a page is rendered, not on a successful POST.
+    context = {"honeypot_field": HONEYPOT_FIELD, "agenda_url": SimpleLazyObject(_agenda_url)}
     if request.method == "POST":
         form = EvenementContributionForm(request.POST)
         context["form"] = form

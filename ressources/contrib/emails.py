@@ -65,10 +65,11 @@ def contact_admin_url(demande) -> str:
 def send_contribution_received(contribution):
     """Acknowledgement to the contributor and notification to the editorial team."""
     context = {"contribution": contribution, "admin_url": contribution_admin_url(contribution)}
+    team = team_address()
     send(build("accuse_reception", f"Nous avons bien reçu votre événement « {contribution.titre} »",
-               context, to=[contribution.contact_email], reply_to=[team_address()]))
+               context, to=[contribution.contact_email], reply_to=[team]))
     send(build("notification_equipe", f"Nouvelle contribution à l'agenda : {contribution.titre}",
-               context, to=[team_address()], reply_to=[contribution.contact_email]))
+               context, to=[team], reply_to=[contribution.contact_email]))
 
 
 def send_contribution_accepted(contribution, published: bool):
@@ -91,6 +92,7 @@ def send_contact_request(demande):
     if demande.thematique_id:
         subject += f" — {demande.thematique.title}"
     subject += f" : {demande.nom}, {demande.collectivite}"
-    send(build("contact_equipe", subject, context, to=[team_address()], reply_to=[demande.email]))
+    team = team_address()
+    send(build("contact_equipe", subject, context, to=[team], reply_to=[demande.email]))
     send(build("contact_accuse_reception", "Nous avons bien reçu votre demande", context, to=[demande.email],
-               reply_to=[team_address()]))
+               reply_to=[team]))
