@@ -311,16 +311,33 @@ class VoteRowBlock(blocks.StructBlock):
         label = _("Option")
 
 
+def vote_campaign_choices():
+    """Campaigns of the theme vote (thematiques.vote_models), most recent first, for the vote section."""
+    try:
+        from thematiques.vote_models import Campaign
+    except ImportError:  # the vote app is optional for the newsletter
+        return []
+    try:
+        return [(str(c.pk), f"{c.title} ({c.get_status_display()})") for c in Campaign.objects.all()[:50]]
+    except Exception:  # noqa: BLE001 - no table yet (migrations running): no choice
+        return []
+
+
 class VoteSectionBlock(SectionBlock):
     """The theme vote: each option with its count and a call to vote.
 
-    Filled by hand until a vote campaign is chosen; ``get_rows`` / ``get_button_url`` are the
-    two places a campaign plugs into.
+    Filled by hand until a vote campaign is chosen: with a campaign, the rows are its live results
+    (``Campaign.results()``, most voted first, hand-entered counts included), and an export freezes
+    them (``NewsletterExport.vote_counts``) as subscribers received them.
     """
 
     title = blocks.CharBlock(label=_("Titre"), default="Votez pour une thématique !", max_length=255)
     question = blocks.CharBlock(label=_("Question"), required=False, max_length=255,
                                 default="Quelle est la priorité d'action de votre territoire ?")
+    campaign = blocks.ChoiceBlock(
+        choices=vote_campaign_choices, label=_("Campagne de vote"), required=False,
+        help_text=_("Choisie : les résultats en direct de la campagne remplacent les options saisies ci-dessous."),
+    )
     rows = blocks.ListBlock(VoteRowBlock(), label=_("Options et nombre de votes"), required=False)
     subtitle = blocks.CharBlock(label=_("Sous-titre"), required=False, max_length=255,
                                 default="Votez pour les thématiques des projets partagés proposés par l'ANCT")
@@ -336,7 +353,18 @@ class VoteSectionBlock(SectionBlock):
         label = _("Vote pour une thématique")
         description = _("Les options du vote, leurs voix et l'appel à voter.")
 
+    def get_campaign(self, value):
+        pk = value.get("campaign")
+        if not pk:
+            return None
+        from thematiques.vote_models import Campaign
+
+        return Campaign.objects.filter(pk=pk).first()
+
     def get_rows(self, value) -> list:
+        campaign = self.get_campaign(value)
+        if campaign is not None:
+            return campaign.results()
         return [(row["label"], row["count"]) for row in value.get("rows") or []]
 
     def get_button_url(self, value, ctx) -> str:
