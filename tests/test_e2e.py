@@ -22,7 +22,7 @@ PROJECT = "Cantine solidaire de Die"
 
 
 @pytest.fixture
-def live_site(home, live_server):
+def live_site(live_server, home):
     """The Wagtail site answers at the live server's address, so absolute card links work in the browser."""
     from urllib.parse import urlsplit
 
