@@ -54,22 +54,19 @@ class PageIndex:
             return None
         path = "/" + path.strip("/") + "/" if path.strip("/") else "/"
         candidates = [root.rstrip("/") + path for root in self.site_roots]
-        page = Page.objects.filter(url_path__in=candidates).first()
-        return page.specific if page else None
+        return Page.objects.filter(url_path__in=candidates).specific().first()
 
     def page_for_external(self, url: str) -> Page | None:
         pk = self.by_external.get(comparable_url(url))
         if pk is None:
             return None
-        page = Page.objects.filter(pk=pk).first()
-        return page.specific if page else None
+        return Page.objects.filter(pk=pk).specific().first()
 
     def page_for_title(self, title: str, allowed: tuple = ()) -> Page | None:
-        for pk, model in self.by_title.get(normalise_title(title), []):
-            page = model.objects.filter(pk=pk).first()
+        for pk, _model in self.by_title.get(normalise_title(title), []):
+            page = Page.objects.filter(pk=pk).specific().first()
             if page is None:
                 continue
-            page = page.specific
             if not allowed or isinstance(page, allowed):
                 return page
         return None

@@ -254,6 +254,7 @@ class EditionImporter:
                                      % {"title": existing.title, "id": existing.pk})
                 return
         self.index = PageIndex()
+        self._library_page = None
         self.report = report
         self.edition_date = date
         self.used_slugs: dict[int, set] = {}
@@ -267,7 +268,8 @@ class EditionImporter:
         self._add(parent, edition)
         report.edition_id = edition.pk
         report.sections = len(blocks)
-        report.items = sum(len(b["value"].get("items") or []) + (1 if b["value"].get("item") else 0) for b in blocks)
+        report.items = sum(len(b["value"].get("items") or [])
+                           + sum(1 for key in ("item", "thematique", "concept") if b["value"].get(key)) for b in blocks)
         report.created.insert(0, _("édition « %(title)s » du %(date)s (%(n)s section(s))")
                               % {"title": edition.title, "date": date.strftime("%d/%m/%Y"), "n": len(blocks)})
 
@@ -521,7 +523,9 @@ class EditionImporter:
     def _library(self, model_label: str):
         from ressources.models import RessourceIndexPage
 
-        library = RessourceIndexPage.objects.first()
+        if getattr(self, "_library_page", None) is None:
+            self._library_page = RessourceIndexPage.objects.first()
+        library = self._library_page
         if library is None:
             raise EditionImportError(_("aucune bibliothèque de ressources : créez la page « Ressources » avant "
                                        "d'importer (nécessaire pour « %s »)") % model_label)
@@ -563,8 +567,8 @@ class EditionImporter:
     def _image_note(self, item: ParsedItem) -> str:
         if not item.image_url:
             return ""
-        return _(" — image à ajouter à la main : %(url)s (alt « %(alt)s »)") % {"url": item.image_url[:120],
-                                                                               "alt": item.image_alt}
+        alt = _("alt « %s »") % item.image_alt if item.image_alt else _("image décorative")
+        return _(" — image à ajouter à la main : %(url)s (%(alt)s)") % {"url": item.image_url[:120], "alt": alt}
 
     def _create_event(self, probe: ParsedItem, item: ParsedItem, prefix_match):
         from ressources.models import AgendaIndexPage, EvenementPage
