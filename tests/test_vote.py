@@ -716,3 +716,18 @@ def test_confirmation_redirects_after_post_and_a_forged_outcome_confirms_nothing
     response = client.post(url, {"jeton": token})
     assert response.status_code == 303 and "resultat=confirmed" in response["Location"]
     assert counts(campaign)[THEMES[0]] == 1
+
+
+@pytest.mark.django_db
+def test_projet_partage_page_lists_accepted_collectivites_and_links_to_the_application(client, projet, editor):
+    from thematiques.vote_models import Candidature
+
+    html = unescape(client.get(projet.url).content.decode())
+    assert reverse("thematiques:candidature", args=[projet.pk]) in html
+    commune = make_collectivites(1)[0]
+    apply(client, projet, commune.code, role="observatrice")
+    client.force_login(editor)
+    client.post(reverse("thematiques_vote_candidature_decide", args=[Candidature.objects.get().pk, "accepter"]))
+    client.logout()
+    html = unescape(client.get(projet.url).content.decode())
+    assert "Observatrices" in html and commune.nom in html

@@ -22,3 +22,11 @@ def vote_page_url(context):
     from thematiques.views import vote_page_url as url
 
     return url(context.get("request"))
+
+
+@register.simple_tag
+def projet_accepts_candidatures(projet):
+    """True when the projet partagé came out of a closed campaign: collectivités may apply to join it."""
+    from thematiques.vote_models import Campaign
+
+    return bool(projet and projet.pk and Campaign.objects.filter(projet_partage=projet, status=Campaign.Status.CLOS).exists())
