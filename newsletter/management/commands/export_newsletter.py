@@ -15,7 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("edition", help="Identifiant ou slug de l'édition (ex. decembre-2021).")
         parser.add_argument("--tool", default="generic", help=f"Outil d'envoi : {', '.join(PROFILES)}.")
         parser.add_argument("--format", dest="fmt", default="html", help=f"Format : {', '.join(FORMATS)}.")
-        parser.add_argument("--output", help="Fichier à écrire (par défaut : <slug>-<outil>.<format> ici).")
+        parser.add_argument("--output", help="Fichier ou dossier (terminé par /) où écrire ; par défaut "
+                                             "<slug>-<outil>.<format> dans le dossier courant.")
         parser.add_argument("--force", action="store_true",
                             help="Exporter malgré les erreurs des vérifications (taille, alternatives, liens).")
 
@@ -35,7 +36,7 @@ class Command(BaseCommand):
             raise CommandError(f"Édition introuvable : « {edition} » (donnez un identifiant ou un slug d'édition).")
         filename = f"{page.slug}-{tool}.{fmt}"
         path = Path(output) if output else Path.cwd() / filename
-        if path.is_dir():
+        if path.is_dir() or (output and output.endswith(("/", "\\"))):  # a folder: the file goes inside
             path = path / filename
         try:
             with transaction.atomic():  # a file that cannot be written records no export
