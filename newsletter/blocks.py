@@ -345,7 +345,7 @@ class VoteSectionBlock(SectionBlock):
     button_label = blocks.CharBlock(label=_("Libellé du bouton"), default="Votez pour une thématique", max_length=120)
     button_page = EditionPageChooserBlock(label=_("Page du vote"), required=False)
     button_url = blocks.URLBlock(label=_("Adresse du vote"), required=False,
-                                 help_text=_("Utilisée si aucune page n'est choisie."))
+                                 help_text=_("Utilisée si aucune page n'est choisie ; vide : la page de vote du site."))
     kind = "vote"
 
     class Meta:
@@ -369,9 +369,18 @@ class VoteSectionBlock(SectionBlock):
 
     def get_button_url(self, value, ctx) -> str:
         page = value.get("button_page")
+        if page is None and not value.get("button_url"):
+            page = self.site_vote_page()
         if page is not None:
             return page.get_full_url(ctx.request) or page.url
         return value.get("button_url") or ""
+
+    @staticmethod
+    def site_vote_page():
+        """The site's vote page (from the vote app), used when the editor chose no target."""
+        from wagtail.models import Page
+
+        return Page.objects.live().public().filter(content_type__model="votepage").first()
 
     def build(self, value, ctx, block_id=""):
         url = self.get_button_url(value, ctx)

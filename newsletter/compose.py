@@ -14,14 +14,12 @@ def _item(page):
 
 
 def _current_vote():
-    """(rows, vote page) of the open (or last) campaign of the vote app, if there is one."""
+    """(campaign, vote page) of the vote app: the open campaign, else the last closed one."""
     try:
         from thematiques.vote_models import Campaign, VotePage
     except ImportError:  # the vote app is optional for the newsletter
-        return [], None
-    campaign = Campaign.current()
-    rows = campaign.results() if campaign else []
-    return rows, VotePage.objects.live().first()
+        return None, None
+    return Campaign.current(), VotePage.objects.live().first()
 
 
 def prefilled_sections(index, today=None):
@@ -55,9 +53,9 @@ def prefilled_sections(index, today=None):
     articles = published_since(ArticlePage)
     if articles:
         sections.append(("aller_plus_loin", {"items": [_item(p) for p in articles]}))
-    rows, vote_page = _current_vote()
-    if rows or vote_page:
-        sections.append(("vote", {"rows": [{"label": label, "count": count} for label, count in rows],
+    campaign, vote_page = _current_vote()
+    if campaign or vote_page:  # the campaign's live results; an export freezes them
+        sections.append(("vote", {"campaign": str(campaign.pk) if campaign else "", "rows": [],
                                   "button_page": vote_page}))
     concept = ConceptPage.objects.live().public().order_by("-date_publication", "-pk").first()
     if concept:

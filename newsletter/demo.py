@@ -174,7 +174,7 @@ def seed_sections():
                   "rows": [{"label": label, "count": count} for label, count in VOTE_ROWS],
                   "subtitle": "Votez pour les thématiques des projets partagés proposés par l'ANCT",
                   "text": VOTE_TEXT, "button_label": "Votez pour une thématique", "button_page": vote_page,
-                  "button_url": "" if vote_page else f"{C.DEMO_URL}/votez-pour-une-thematique"}),
+                  "button_url": ""}),  # no page chosen: the site's vote page, once the vote demo made it
         ("concept", {"title": "Le concept du mois", "concept": get(ConceptPage, C.CONCEPT["slug"]),
                      "links_title": "Pour aller plus loin"}),
         ("actualites", {"title": "Actualités de l'écosystème de Territoires en Commun", "intro": "",

@@ -72,11 +72,16 @@ class NewsletterExportAdmin(ModelAdmin):
     add_to_settings_menu = False
     permission_helper_class = ExportPermissionHelper
     inspect_view_enabled = True
-    list_display = ("edition_title", "tool", "format", "user", "created_at", "size_kb", "forced", "download")
+    list_display = ("edition_title", "tool", "format", "user", "created_at", "size", "forced", "download")
     list_filter = ("tool", "format")
     search_fields = ("edition_title", "subject")
     inspect_view_fields = ("edition_title", "subject", "tool", "format", "user", "created_at", "sha256",
                            "vote_counts", "checks", "forced")
+
+    def size(self, obj):
+        return f"{obj.size_kb} Ko"
+
+    size.short_description = _("Taille du HTML")
 
     def download(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("newsletter_export_download", args=[obj.pk]),

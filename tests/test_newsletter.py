@@ -441,3 +441,26 @@ def test_rendering_queries_do_not_grow_with_items(seed_edition):
         assert rendered.html.count("Projet ") >= 2 * len(edition.sections[0].value["items"])
         assert rendered.html.count('width="560"') == len(edition.sections[0].value["items"]) * 2
     assert counts[0] == counts[1], "\n".join(q["sql"][:120] for q in queries.captured_queries)
+
+
+def test_new_edition_follows_the_open_vote_and_the_vote_button_finds_the_vote_page(seed_edition):
+    from newsletter.compose import create_prefilled_edition
+    from thematiques.models import ThematiquePage
+    from thematiques.vote_models import VotePage
+    from tests.vote_helpers import make_campaign
+
+    campaign = make_campaign(list(ThematiquePage.objects.filter(slug__in=["droit-a-la-mobilite",
+                                                                         "retour-a-l-emploi"])))
+    vote_page = seed_edition.get_parent().get_parent().add_child(
+        instance=VotePage(title="Votez pour une thématique", slug="votez"))
+    vote_page.save_revision().publish()
+
+    # The seed chose no vote page: its button leads to the site's vote page once there is one.
+    text = render_email(NewsletterPage.objects.get(pk=seed_edition.pk), "generic").text
+    assert "Votez pour une thématique (http://testserver/votez/?utm_source=newsletter" in text
+
+    edition = create_prefilled_edition(seed_edition.get_parent()).get_latest_revision_as_object()
+    vote = next(b for b in edition.sections if b.block_type == "vote")
+    assert vote.value["campaign"] == str(campaign.pk) and vote.value["button_page"].pk == vote_page.pk
+    labels = [row["label"] for row in edition.vote_counts()[0]["rows"]]
+    assert sorted(labels) == ["Droit à la mobilité", "Retour à l'emploi"]  # the campaign's live results
