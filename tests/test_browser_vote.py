@@ -77,3 +77,25 @@ def test_vote_page_has_no_axe_violations_with_and_without_errors(live_server, pa
     page.wait_for_selector("#erreurs-vote")
     violations = axe_violations(page)
     assert not violations, format_violations(violations)
+
+
+def test_application_page_has_no_axe_violations(live_server, page, vote_setup, home):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from thematiques.models import ProjetPartageIndexPage, ProjetPartagePage
+
+    _vote_page, campaign = vote_setup
+    index = home.add_child(instance=ProjetPartageIndexPage(title="Projets partagés", slug="projets-partages"))
+    projet = index.add_child(instance=ProjetPartagePage(title="Aménagement partagé"))
+    campaign.status, campaign.projet_partage = "clos", projet
+    campaign.closes_at = timezone.now() - dt.timedelta(days=1)
+    campaign.save()
+    page.goto(live_server.url + f"/votes/projets-partages/{projet.pk}/candidater/")
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    page.click("text=Envoyer la candidature")
+    page.wait_for_selector(".fr-alert--error")
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
