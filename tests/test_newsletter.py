@@ -251,6 +251,11 @@ def test_cli_exports_by_slug_and_by_id(seed_edition, tmp_path, capsys):
     call_command("export_newsletter", str(seed_edition.pk), "--tool", "generic", "--format", "zip",
                  "--output", str(tmp_path))
     assert (tmp_path / "decembre-2021-generic.zip").exists()
+    call_command("export_newsletter", "decembre-2021", "--tool", "brevo", "--format", "txt",
+                 "--output", f"{tmp_path}/nouveau-dossier/")
+    written = tmp_path / "nouveau-dossier" / "decembre-2021-brevo.txt"
+    assert capsys.readouterr().out.strip().endswith(str(written))
+    assert "{{ unsubscribe }}" in written.read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize("args, message", [
