@@ -731,3 +731,16 @@ def test_projet_partage_page_lists_accepted_collectivites_and_links_to_the_appli
     client.logout()
     html = unescape(client.get(projet.url).content.decode())
     assert "Observatrices" in html and commune.nom in html
+
+
+@pytest.mark.django_db
+def test_draft_campaign_is_announced_not_open(client, vote_page, themes, montpellier):
+    from thematiques.vote_models import VotePage
+
+    campaign = make_campaign(themes, status="brouillon", opens_at=timezone.now() + dt.timedelta(days=3),
+                             closes_at=timezone.now() + dt.timedelta(days=30))
+    VotePage.objects.filter(pk=vote_page.pk).update(campaign=campaign)
+    html = unescape(client.get(vote_page.url).content.decode())
+    assert "n'est pas encore ouvert" in html and 'id="formulaire-vote"' not in html
+    response = post_vote(client, vote_page, campaign)
+    assert response.status_code == 403 and "Le vote n'est pas encore ouvert." in unescape(response.content.decode())

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from thematiques.vote_models import Ballot, Campaign, Candidature
@@ -31,8 +32,11 @@ class Command(BaseCommand):
         limit = now - dt.timedelta(days=days)
         campaigns = Campaign.objects.filter(closes_at__lte=limit).exclude(status=Campaign.Status.BROUILLON)
         ballots = Ballot.objects.filter(campaign__in=campaigns).exclude(email__isnull=True)
-        # Applications to a projet partagé decided (accepted/refused) before the limit lose their address too.
-        candidatures = Candidature.objects.filter(decided_at__lte=limit).exclude(email__isnull=True)
+        # Applications to a projet partagé lose their address too once decided (accepted/refused) before
+        # the limit, or never confirmed since then.
+        candidatures = Candidature.objects.filter(
+            Q(decided_at__lte=limit) | Q(status=Candidature.Status.EN_ATTENTE, created_at__lte=limit)
+        ).exclude(email__isnull=True)
         with transaction.atomic():
             n_ballots, n_candidatures = ballots.count(), candidatures.count()
             if not dry_run:
