@@ -11,6 +11,23 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+def pytest_collection_modifyitems(items):
+    """Give every transactional test (live_server, transactional_db, transaction=True) a serialized rollback.
+
+    A transactional test ends by flushing the database, which removes what migrations created (Wagtail's
+    root page and default site, the Editors and Moderators groups). With a serialized rollback Django
+    reloads that initial data before the next transactional test, so the order of tests doesn't matter.
+    """
+    for item in items:
+        names = getattr(item, "fixturenames", None)
+        if names is None or "django_db_serialized_rollback" in names:
+            continue
+        marker = item.get_closest_marker("django_db")
+        transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
+        if transactional or "live_server" in names or "transactional_db" in names:
+            names.append("django_db_serialized_rollback")
+
+
 @pytest.fixture
 def home(db):
     """The site's HomePage, in place of Wagtail's default welcome page."""
@@ -98,7 +115,7 @@ def make_evenement(agenda_index):
 
 @pytest.fixture
 def editor(db):
-    """A member of Wagtail's default Editors group (may edit and publish pages)."""
+    """A member of Wagtail's default Editors group (may add and edit pages, not publish them)."""
     from django.contrib.auth.models import Group, User
 
     user = User.objects.create_user("redaction", "redaction@example.org", "motdepasse-redaction")
