@@ -744,3 +744,52 @@ def test_draft_campaign_is_announced_not_open(client, vote_page, themes, montpel
     assert "n'est pas encore ouvert" in html and 'id="formulaire-vote"' not in html
     response = post_vote(client, vote_page, campaign)
     assert response.status_code == 403 and "Le vote n'est pas encore ouvert." in unescape(response.content.decode())
+
+
+@pytest.mark.django_db
+def test_admin_pages_render_for_editors(client, editor, campaign, ballots, projet):
+    from thematiques.vote_models import Candidature
+
+    commune = make_collectivites(1)[0]
+    cand = Candidature.objects.create(projet=projet, collectivite=commune, role="observatrice", status="a_examiner",
+                                      email="dgs@commune.fr")
+    client.force_login(editor)
+    for url in (reverse("thematiques_campaign_modeladmin_edit", args=[campaign.pk]),
+                reverse("thematiques_ballot_modeladmin_inspect", args=[ballots[0].pk]),
+                reverse("thematiques_candidature_modeladmin_inspect", args=[cand.pk]),
+                reverse("thematiques_vote_ballot_moderate", args=[ballots[0].pk, "annuler"])):
+        assert client.get(url).status_code == 200, url
+    html = unescape(client.get(reverse("thematiques_candidature_modeladmin_index")).content.decode())
+    assert commune.nom in html and "0 / 5" in html and "Accepter" in html
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    index = reverse("thematiques_candidature_modeladmin_index")
+    client.get(index)  # warm-up
+    with CaptureQueriesContext(connection) as one_row:
+        client.get(index)
+    for c in make_collectivites(15, start=100):
+        Candidature.objects.create(projet=projet, collectivite=c, role="partie_prenante", status="a_examiner")
+    with CaptureQueriesContext(connection) as sixteen_rows:
+        assert client.get(index).status_code == 200
+    assert len(sixteen_rows) == len(one_row)  # no query per row
+
+
+@pytest.mark.django_db
+def test_ballot_list_queries_do_not_grow_with_rows(client, editor, campaign, ballots):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from thematiques.vote_models import Ballot
+
+    client.force_login(editor)
+    index = reverse("thematiques_ballot_modeladmin_index")
+    client.get(index)  # warm-up: site settings and per-process caches
+    with CaptureQueriesContext(connection) as few:
+        client.get(index)
+    prop = campaign.propositions.first()
+    for c in make_collectivites(20, start=200):
+        Ballot.objects.create(campaign=campaign, collectivite=c, status="confirme").choices.set([prop])
+    with CaptureQueriesContext(connection) as many:
+        assert "Commune 220" in client.get(index).content.decode()
+    assert len(many) == len(few), "\n".join(q["sql"][:200] for q in many.captured_queries)
