@@ -351,6 +351,38 @@ class EvenementPage(BasePage):
     def is_past(self):
         return self.end < timezone.now()
 
+    @property
+    def dates_label(self) -> str:
+        """The dates in French, Paris time: "Le 18 janvier 2022, de 9 h 30 à 11 h 00"."""
+        from django.utils.formats import date_format
+
+        if not self.start:
+            return ""
+
+        def hour(value):
+            return f"{value.hour} h {value.minute:02d}"
+
+        start = timezone.localtime(self.start)
+        end = timezone.localtime(self.end) if self.end else start
+        start_day, end_day = date_format(start, "j F Y"), date_format(end, "j F Y")
+        if self.all_day:
+            if start.date() >= end.date():
+                return _("Le %(day)s (toute la journée)") % {"day": start_day}
+            return _("Du %(start)s au %(end)s") % {"start": start_day, "end": end_day}
+        if start.date() == end.date():
+            if start == end:
+                return _("Le %(day)s à %(time)s") % {"day": start_day, "time": hour(start)}
+            return _("Le %(day)s, de %(start)s à %(end)s") % {"day": start_day, "start": hour(start), "end": hour(end)}
+        return _("Du %(start_day)s à %(start)s au %(end_day)s à %(end)s") % {
+            "start_day": start_day, "start": hour(start), "end_day": end_day, "end": hour(end)}
+
+    def get_card(self, request=None):
+        """The card, with the event's dates in words (``meta["when"]``) for listings and editions."""
+        from dataclasses import replace
+
+        card = super().get_card(request)
+        return replace(card, meta={**card.meta, "when": str(self.dates_label)})
+
 
 # Contributions of the public (event submissions, contact requests): see ressources/contrib/.
 from .contrib.models import ContributionEvenement, DemandeContact  # noqa: E402,F401

@@ -363,6 +363,9 @@ def test_agenda_lists_upcoming_then_archive_and_event_page_in_french(client, sit
     archive = main.find("section", attrs={"aria-labelledby": "agenda-archive"})
     assert [a.get_text() for a in upcoming.select(".fr-card__title a")] == ["Webinaire : coopérer, avec quels outils ?"]
     assert [a.get_text() for a in archive.select(".fr-card__title a")] == ["Rencontres de la participation"]
+    # Event cards give the dates in words, not only the day.
+    assert re.search(r"^Le \d+ \w+ \d{4}, de 9 h 30 à 11 h 30$", upcoming.select_one(".fr-card__end time").get_text())
+    assert re.search(r"^Du \d+ \w+ \d{4} au \d+ \w+ \d{4}$", archive.select_one(".fr-card__end time").get_text())
     assert main.find("a", href="/agenda.ics") is not None
     assert soup.find("link", rel="alternate", type="text/calendar")["href"] == "/agenda.ics"
 

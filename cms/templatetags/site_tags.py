@@ -175,30 +175,7 @@ def embed_with_title(embed_value, title):
     return mark_safe(str(soup))  # provider HTML from Wagtail's embed finders, titles escaped by bs4
 
 
-def _french_time(value) -> str:
-    return f"{value.hour} h {value.minute:02d}"
-
-
 @register.filter
 def event_dates(event) -> str:
-    """The dates of an event in French, in Paris time: "Le 18 janvier 2022, de 9 h 30 à 11 h 00"."""
-    from django.utils import timezone
-    from django.utils.formats import date_format
-    from django.utils.translation import gettext as _
-
-    if not getattr(event, "start", None):
-        return ""
-    start = timezone.localtime(event.start)
-    end = timezone.localtime(event.end) if event.end else start
-    start_day, end_day = date_format(start, "j F Y"), date_format(end, "j F Y")
-    if event.all_day:
-        if start.date() >= end.date():
-            return _("Le %(day)s (toute la journée)") % {"day": start_day}
-        return _("Du %(start)s au %(end)s") % {"start": start_day, "end": end_day}
-    if start.date() == end.date():
-        if start == end:
-            return _("Le %(day)s à %(time)s") % {"day": start_day, "time": _french_time(start)}
-        return _("Le %(day)s, de %(start)s à %(end)s") % {
-            "day": start_day, "start": _french_time(start), "end": _french_time(end)}
-    return _("Du %(start_day)s à %(start)s au %(end_day)s à %(end)s") % {
-        "start_day": start_day, "start": _french_time(start), "end_day": end_day, "end": _french_time(end)}
+    """The dates of an event in French (see ``EvenementPage.dates_label``)."""
+    return getattr(event, "dates_label", "")
