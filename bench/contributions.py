@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Run as a script, bench/ comes first on sys.path and bench/http.py would shadow the standard library.
+# Run as a script, bench/ comes first on sys.path and a module named like a stdlib one would shadow it.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/bench_contrib"
 SUBMISSIONS = 200

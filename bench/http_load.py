@@ -10,7 +10,7 @@ equal.
 
 Targets on this machine: warm pages ≥ 0.7 × the bare view; cold thématique ≥ the starter home page.
 
-    .venv/bin/python bench/http.py            # or: make bench  (bench/run.py collects it)
+    .venv/bin/python bench/http_load.py            # or: make bench  (bench/run.py collects it)
 
 Environment: BENCH_HTTP_SECONDS (per measurement, default 5), BENCH_HTTP_CONNECTIONS (default 16),
 BENCH_HTTP_COLLECTIVITES (``toutes`` or ``demo``, passed to load_demo). Load generator: wrk if
