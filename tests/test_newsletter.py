@@ -20,7 +20,8 @@ from newsletter.models import NewsletterExport, NewsletterPage
 from newsletter.profiles import PROFILES
 from newsletter.rendering import render_email
 
-SEED = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "edition-2021-12.txt"
+# A copy of ../shared/seed/edition-2021-12.txt, so the suite runs from any clone.
+SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "edition-2021-12.txt"
 
 SECTION_TITLES = [
     "Edito", "Thématique du mois", "En introduction... Tribune",

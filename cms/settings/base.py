@@ -14,6 +14,8 @@ from .environment import caches_from_env, content_security_policy, env_bool, env
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PROJECT_DIR = BASE_DIR / "cms"
 VAR_DIR = Path(os.environ.get("VAR_DIR", BASE_DIR / "var"))
+# SQLite creates its file but not the folder: a fresh clone has no var/ yet.
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-change-me")
 DEBUG = False
