@@ -74,7 +74,7 @@ def _resource_fields():
 API_FIELDS = {
     "thematiques.ThematiquePage": lambda: _card_fields() + [
         APIField("body"), APIField("couleur"), APIField("pictogramme"), APIField("is_thematique_du_mois"),
-        APIField("image", serializer=ImageRenditionField("fill-1200x480")), APIField("image_alt"),
+        APIField("image", serializer=ImageRenditionField("fill-1200x480")), APIField("header_image_alt"),
     ],
     "thematiques.ProjetPartagePage": lambda: _card_fields() + [
         APIField("thematique", serializer=ThematiqueField()), APIField("theme_label"), APIField("statut"),

@@ -143,7 +143,7 @@ class PageTreeTests(WagtailPageTestCase):
             "title": "Petite enfance", "chapo": "L'accueil des enfants.", "body": streamfield([]),
             "couleur": "yellow-tournesol", "pictogramme": "family", "is_thematique_du_mois": "on",
             "contact_title": "L'ANCT peut vous accompagner", "contact_text": "Contactez-nous",
-            "contact_label": "Contactez l'ANCT", "image_alt": "",
+            "contact_label": "Contactez l'ANCT", "header_image_alt": "",
         }))
         page = ThematiquePage.objects.get(slug="petite-enfance")
         self.assertTrue(page.is_thematique_du_mois)

@@ -58,7 +58,7 @@ def build_site(home):
                                                               show_in_menus=True, intro="Nos thématiques d'inspiration."))
     emploi = thematiques.add_child(instance=ThematiquePage(
         title="Retour à l'emploi", slug="retour-a-lemploi", chapo="Remettre chacun en mouvement.",
-        is_thematique_du_mois=True, image=image, image_alt="Des habitants réunis autour d'une table",
+        is_thematique_du_mois=True, image=image, header_image_alt="Des habitants réunis autour d'une table",
         listing_image=image,
         body=[("heading", {"text": "Pourquoi cette thématique", "level": "h2"}),
               ("paragraph", "<p>Le chômage de longue durée <b>n'est pas une fatalité</b>.</p>"),

@@ -126,7 +126,10 @@ class ThematiquePage(BasePage):
 
     image = models.ForeignKey("wagtailimages.Image", verbose_name=_("image d'en-tête"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
-    image_alt = models.CharField(_("texte alternatif de l'image d'en-tête"), max_length=255, blank=True)
+    header_image_alt = models.CharField(
+        _("texte alternatif de l'image d'en-tête"), max_length=255, blank=True,
+        help_text=_("Vide : la description de l'image est utilisée."),
+    )
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("corps"))
     couleur = models.CharField(_("couleur"), max_length=30, choices=COULEURS, default="green-emeraude")
     pictogramme = models.CharField(_("pictogramme"), max_length=20, choices=PICTOGRAMMES, blank=True)
@@ -139,7 +142,7 @@ class ThematiquePage(BasePage):
                                                 help_text=_("Mise en avant sur l'accueil et dans la prochaine édition."))
 
     content_panels = BasePage.content_panels + [
-        MultiFieldPanel([FieldPanel("image"), FieldPanel("image_alt")], heading=_("En-tête")),
+        MultiFieldPanel([FieldPanel("image"), FieldPanel("header_image_alt")], heading=_("En-tête")),
         FieldPanel("body"),
         MultiFieldPanel([FieldPanel("couleur"), FieldPanel("pictogramme"), FieldPanel("is_thematique_du_mois")],
                         heading=_("Présentation")),
@@ -172,6 +175,13 @@ class ThematiquePage(BasePage):
         except NoReverseMatch:  # the contact form is not installed
             base = "/contact/"
         return f"{base}?{urlencode({'thematique': self.slug})}"
+
+    @property
+    def header_alt(self) -> str:
+        """Alt text of the header image: the page's own, else the image's description."""
+        if not self.image_id:
+            return ""
+        return self.header_image_alt or getattr(self.image, "description", "") or self.image.title
 
     def resources_by_kind(self):
         from ressources.models import RessourcePage

@@ -193,11 +193,9 @@ class Command(BaseCommand):
         thematiques = {}
         for slug, (title, chapo, couleur, picto, du_mois) in C.THEMATIQUES.items():
             image = card_image(title, picto, couleur, "Thématique")
-            # ThematiquePage.image_alt is the header image's alt field (it shadows BasePage.image_alt, which
-            # the card uses): give it the illustration's description so the card is not left decorative.
             thematiques[slug] = self.upsert(
                 index, ThematiquePage, slug, title=title, chapo=chapo, couleur=couleur, pictogramme=picto,
-                is_thematique_du_mois=du_mois, image=image, image_alt=image.description, listing_image=image,
+                is_thematique_du_mois=du_mois, image=image, listing_image=image,
                 body=paragraphs(chapo),
                 contact_title=contact_title, contact_text=contact_text, contact_label=contact_label,
             )
