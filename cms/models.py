@@ -73,7 +73,8 @@ class BasePage(Page):
     def get_card(self, request=None) -> Card:
         return Card(
             title=self.title,
-            url=self.get_full_url(request) or self.url or "",
+            # Relative on the site (the demo runs on any host and port); the email renderer makes it absolute.
+            url=self.get_url(request) or "",
             summary=self.chapo or self.search_description,
             kicker=self.get_card_kicker(),
             cta_label=self.get_card_cta_label(),
