@@ -176,3 +176,35 @@ class AnonymousPageCacheMiddleware:
             response[name] = value
         response[HIT_HEADER] = "HIT"
         return response
+
+
+def fragment_key(name: str, *vary) -> str:
+    """The cache key of a rendered template fragment, in the current site generation.
+
+    Fragments (site chrome, card listings) are dropped by :func:`invalidate_site_cache` together
+    with the whole pages, so they are never older than what the page cache would serve.
+    """
+    from django.utils import translation
+
+    digest = hashlib.sha256(repr(vary).encode()).hexdigest()[:32]
+    return f"fragment:{current_generation()}:{translation.get_language() or ''}:{name}:{digest}"
+
+
+def get_fragment(key: str):
+    return _cache().get(key)
+
+
+def set_fragment(key: str, html: str) -> None:
+    _cache().set(key, html, getattr(settings, "FRAGMENT_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS))
+
+
+def cached_value(name: str, vary: tuple, compute):
+    """``compute()``, kept like a fragment (same key scheme, generation and lifetime)."""
+    if not getattr(settings, "FRAGMENT_CACHE_ENABLED", True):
+        return compute()
+    key = fragment_key(name, *vary)
+    value = get_fragment(key)
+    if value is None:
+        value = compute()
+        set_fragment(key, value)
+    return value

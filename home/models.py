@@ -1,6 +1,7 @@
 """The home page and the standard pages (mentions légales, accessibilité, données personnelles)."""
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.fields import StreamField
@@ -29,18 +30,20 @@ class HomePage(BasePage):
         from thematiques.models import ThematiquePage
 
         context = super().get_context(request, *args, **kwargs)
-        context["thematique_du_mois"] = (
+        # Lazy values: the template's listing fragments are usually served from the cache without them.
+        context["thematique_du_mois"] = SimpleLazyObject(
             ThematiquePage.objects.live().public().filter(is_thematique_du_mois=True)
-            .select_related("listing_image").order_by("-last_published_at").first()
+            .select_related("listing_image").order_by("-last_published_at").first
         )
-        context["latest_resources"] = (
+        context["latest_resources"] = SimpleLazyObject(lambda: (
             RessourcePage.objects.live().public().order_by("-date_publication", "-pk")
             .specific().select_related("listing_image", for_specific_subqueries=True)[:6]
-        )
-        context["upcoming_events"] = EvenementPage.objects.upcoming(timezone.now()).select_related("listing_image")[:3]
-        context["library_page"] = RessourceIndexPage.objects.live().descendant_of(self).first()
-        context["agenda_page"] = AgendaIndexPage.objects.live().descendant_of(self).first()
-        context["latest_edition"] = self._latest_edition()
+        ))
+        context["upcoming_events"] = SimpleLazyObject(
+            lambda: EvenementPage.objects.upcoming(timezone.now()).select_related("listing_image")[:3])
+        context["library_page"] = SimpleLazyObject(RessourceIndexPage.objects.live().descendant_of(self).first)
+        context["agenda_page"] = SimpleLazyObject(AgendaIndexPage.objects.live().descendant_of(self).first)
+        context["latest_edition"] = SimpleLazyObject(self._latest_edition)
         return context
 
     def _latest_edition(self):

@@ -205,3 +205,12 @@ def demo(db, settings, tmp_path):
     out = io.StringIO()
     call_command("load_demo", collectivites="demo", stdout=out)
     return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fragment_cache():
+    """Cached fragments (cms.cache) outlive a test's rolled-back database: each test starts without any."""
+    from django.core.cache import caches
+
+    caches["default"].clear()
+    yield

@@ -1,6 +1,7 @@
 """Thématiques, collectivités and projets partagés."""
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
@@ -205,9 +206,10 @@ class ThematiquePage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["resources_by_kind"] = self.resources_by_kind()
-        context["upcoming_events"] = self.upcoming_events()[:6]
-        context["projets_partages"] = self.projets_partages()
+        # Lazy: the template's listing fragment is usually served from the cache without it.
+        context["resources_by_kind"] = SimpleLazyObject(self.resources_by_kind)
+        context["upcoming_events"] = SimpleLazyObject(lambda: self.upcoming_events()[:6])  # public() queries
+        context["projets_partages"] = SimpleLazyObject(self.projets_partages)
         return context
 
 

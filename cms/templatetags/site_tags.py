@@ -62,8 +62,14 @@ def breadcrumb_ancestors(context):
     page = context.get("page")
     if page is None or not getattr(page, "depth", None):
         return []
-    ancestors = page.get_ancestors().filter(depth__gt=2).only("id", "title", "url_path", "path", "depth")
-    return [(a.title, a.get_url(request)) for a in ancestors]
+    from cms.cache import cached_value
+
+    def compute():
+        ancestors = page.get_ancestors().filter(depth__gt=2).only("id", "title", "url_path", "path", "depth")
+        return [(a.title, a.get_url(request)) for a in ancestors]
+
+    host = request.get_host() if request is not None else ""
+    return cached_value("breadcrumbs", (host, page.pk, page.path), compute)
 
 
 @register.simple_tag(takes_context=True)
@@ -95,7 +101,11 @@ def _site_tagline(request) -> str:
     """The site's tagline (site settings, read once per request), the description of last resort."""
     from cms.models import SiteSettings
 
-    return SiteSettings.load(request_or_site=request).tagline if request is not None else ""
+    from cms.cache import cached_value
+
+    if request is None:
+        return ""
+    return cached_value("tagline", (), lambda: SiteSettings.load(request_or_site=request).tagline)
 
 
 @register.inclusion_tag("cms/includes/meta.html", takes_context=True)
@@ -106,15 +116,21 @@ def meta_tags(context):
     title = context.get("meta_title") or ""
     description = context.get("meta_description") or ""
     url = ""
-    image_url = ""
+    image_url = image_alt = ""
     og_type = "website"
     if page is not None and hasattr(page, "get_meta_description"):
         title = title or page.seo_title or page.title
         description = description or page.get_meta_description()
         url = page.get_full_url(request) or ""
         if getattr(page, "listing_image_id", None):
-            rendition = page.listing_image.get_rendition("fill-1200x630")
-            image_url = absolute_url(context, rendition.url)
+            from cms.cache import cached_value
+
+            # The rendition URL and the alt text cost two queries: kept with the site's fragments.
+            rendition_url, image_alt = cached_value(
+                "og-image", (page.listing_image_id, getattr(page, "listing_image_alt", ""),
+                             getattr(page, "listing_image_decorative", False)),
+                lambda: (page.listing_image.get_rendition("fill-1200x630").url, getattr(page, "image_alt", "")))
+            image_url = absolute_url(context, rendition_url)
         if hasattr(page, "date_publication") or hasattr(page, "start"):
             og_type = "article"
     elif request is not None:
@@ -126,7 +142,7 @@ def meta_tags(context):
         "meta_description": description,
         "meta_url": url,
         "meta_image": image_url,
-        "meta_image_alt": getattr(page, "image_alt", "") if image_url else "",
+        "meta_image_alt": image_alt if image_url else "",
         "meta_type": og_type,
         "site_name": "Territoires en Commun",
     }
@@ -179,3 +195,48 @@ def embed_with_title(embed_value, title):
 def event_dates(event) -> str:
     """The dates of an event in French (see ``EvenementPage.dates_label``)."""
     return getattr(event, "dates_label", "")
+
+
+class FragmentCacheNode(template.Node):
+    def __init__(self, nodelist, name, vary):
+        self.nodelist, self.name, self.vary = nodelist, name, vary
+
+    def render(self, context):
+        from django.conf import settings
+
+        from cms import cache
+
+        request = context.get("request")
+        if not getattr(settings, "FRAGMENT_CACHE_ENABLED", True) or getattr(request, "is_preview", False):
+            return self.nodelist.render(context)
+        try:  # page URLs and the menu depend on the site the request is for
+            host = request.get_host() if request is not None else ""
+        except Exception:  # DisallowedHost: render without caching
+            return self.nodelist.render(context)
+        from django.utils import timezone
+
+        # The day too: listings of upcoming events and dates in words ("aujourd'hui") move with it.
+        key = cache.fragment_key(self.name.resolve(context), host, timezone.localdate().isoformat(),
+                                 *[v.resolve(context) for v in self.vary])
+        html = cache.get_fragment(key)
+        if html is None:
+            html = self.nodelist.render(context)
+            cache.set_fragment(key, html)
+        return html
+
+
+@register.tag
+def fragment_cache(parser, token):
+    """``{% fragment_cache "name" var… %}…{% endfragment_cache %}``: the rendered block, kept in the cache.
+
+    Keyed by the name, the values of the given variables and the site generation (``cms.cache``):
+    publishing, moving, deleting a page or changing the settings or partners drops every fragment.
+    Previews always render afresh. Only for content that depends on nothing else than the given
+    variables and the published site (not on the visitor, not on the current request's GET).
+    """
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("fragment_cache needs a fragment name")
+    nodelist = parser.parse(("endfragment_cache",))
+    parser.delete_first_token()
+    return FragmentCacheNode(nodelist, parser.compile_filter(bits[1]), [parser.compile_filter(b) for b in bits[2:]])
