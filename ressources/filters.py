@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cms.cache import cached_value
 from cms.views import search_terms
 from thematiques.models import Collectivite, ThematiquePage
 
@@ -39,8 +40,9 @@ class RessourceFilterForm(forms.Form):
         super().__init__(data)
         self.index_page = index_page
         everything = [("", gettext("Toutes"))]
-        self.fields["thematique"].choices = everything + list(
-            ThematiquePage.objects.live().public().order_by("title").values_list("slug", "title"))
+        # Choices from pages change only with the published site: kept in its generation (cms.cache).
+        self.fields["thematique"].choices = everything + cached_value("library-thematiques", (), lambda: list(
+            ThematiquePage.objects.live().public().order_by("title").values_list("slug", "title")))
         self.fields["type"].choices = [("", gettext("Tous"))] + [(k, str(label)) for k, label, _m in RessourcePage.kinds()]
         self.fields["departement"].choices = [("", gettext("Tous"))] + [
             (code, f"{code} — {nom}") for code, nom in
@@ -49,8 +51,9 @@ class RessourceFilterForm(forms.Form):
         self.fields["region"].choices = everything + list(
             Collectivite.objects.filter(echelon=Collectivite.Echelon.REGION).exclude(code_insee="")
             .order_by("nom").values_list("code_insee", "nom"))
-        years = RessourcePage.objects.live().public().dates("date_publication", "year", order="DESC")
-        self.fields["annee"].choices = everything + [(str(d.year), str(d.year)) for d in years]
+        years = cached_value("library-years", (), lambda: [
+            d.year for d in RessourcePage.objects.live().public().dates("date_publication", "year", order="DESC")])
+        self.fields["annee"].choices = everything + [(str(year), str(year)) for year in years]
         for name, field in self.fields.items():
             if isinstance(field, forms.ChoiceField):
                 field.error_messages["invalid_choice"] = self.INVALID

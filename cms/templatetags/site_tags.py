@@ -1,6 +1,7 @@
 """Template tags of the public site: cards, breadcrumbs, meta tags, optional slots."""
 from django import template
 from django.template.loader import get_template, render_to_string
+from django.utils.safestring import mark_safe
 from django.template import TemplateDoesNotExist
 
 from cms.cards import Card
@@ -19,6 +20,24 @@ def card(context, obj, heading_level=3, horizontal=False):
     if obj is None:
         return ""
     request = context.get("request")
+    if not isinstance(obj, Card) and getattr(obj, "pk", None) and not getattr(request, "is_preview", False):
+        # A published page's card only changes when the site does (cms.cache generation).
+        from django.utils import timezone
+
+        from cms.cache import cached_value
+
+        try:
+            host = request.get_host() if request is not None else ""
+        except Exception:  # DisallowedHost: render without caching
+            return _render_card(obj, request, heading_level, horizontal)
+        return mark_safe(cached_value(  # noqa: S308 (HTML rendered by card.html, autoescaped)
+            "card", (host, timezone.localdate().isoformat(), type(obj).__name__, obj.pk, str(heading_level),
+                     bool(horizontal)),
+            lambda: _render_card(obj, request, heading_level, horizontal)))
+    return _render_card(obj, request, heading_level, horizontal)
+
+
+def _render_card(obj, request, heading_level, horizontal):
     if isinstance(obj, Card):
         value = obj
     elif hasattr(obj, "get_card"):
