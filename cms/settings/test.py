@@ -26,3 +26,9 @@ STORAGES = {
 # whitenoise finds static files through the finders (no collectstatic needed).
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# SQLite: a file per test process rather than Django's shared in-memory database. Live-server threads
+# and the flush that ends a transactional test raced on table locks in memory ("database table is
+# locked"), failing browser tests at random in the full suite.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
