@@ -86,7 +86,12 @@ def connect_signals() -> None:
 
     from .models import Partenaire, SiteSettings
 
+    from wagtail.models import Site
+
     page_published.connect(_signal_handler, dispatch_uid="pagecache_published")
+    # A site's hostname or root page changes every URL (and CachedSiteMiddleware keeps sites).
+    post_save.connect(_signal_handler, sender=Site, dispatch_uid="pagecache_save_site")
+    post_delete.connect(_signal_handler, sender=Site, dispatch_uid="pagecache_del_site")
     page_unpublished.connect(_signal_handler, dispatch_uid="pagecache_unpublished")
     post_page_move.connect(_signal_handler, dispatch_uid="pagecache_moved")
     for model in [m for m in apps.get_models() if issubclass(m, Page)]:
@@ -176,6 +181,39 @@ class AnonymousPageCacheMiddleware:
             response[name] = value
         response[HIT_HEADER] = "HIT"
         return response
+
+
+class CachedSiteMiddleware:
+    """Give Wagtail the request's site, with its root page already specific, from the cache.
+
+    Wagtail looks the site up (one query) then loads its root page and the root page's specific
+    row (two more) on every request. Kept in the site generation, so that publishing the home
+    page, or saving or deleting a site, is seen at once. Only for GET requests outside the
+    excluded prefixes (admin…); previews and the admin find their site the usual way.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (request.method == "GET" and getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
+                and not request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES))):
+            self._attach_site(request)
+        return self.get_response(request)
+
+    @staticmethod
+    def _attach_site(request) -> None:
+        from wagtail.models import Site
+
+        key = fragment_key("wagtail-site", request._get_raw_host(), request.get_port())
+        found = get_fragment(key)
+        if found is None:
+            site = Site._find_for_request(request)
+            if site is not None:
+                site.root_page.localized.specific  # noqa: B018 (loaded now, stored with the site)
+            found = (site,)
+            set_fragment(key, found)
+        request._wagtail_site = found[0]
 
 
 def fragment_key(name: str, *vary) -> str:

@@ -68,6 +68,7 @@ MIDDLEWARE = [
     # Outside the session, CSRF and messages middleware so that it sees every cookie they set
     # (a response that sets a cookie is never cached) and a hit costs no database query.
     "cms.cache.AnonymousPageCacheMiddleware",
+    "cms.cache.CachedSiteMiddleware",  # the Wagtail site and its root page from the cache (misses only)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
