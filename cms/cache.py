@@ -92,6 +92,11 @@ def connect_signals() -> None:
     # A site's hostname or root page changes every URL (and CachedSiteMiddleware keeps sites).
     post_save.connect(_signal_handler, sender=Site, dispatch_uid="pagecache_save_site")
     post_delete.connect(_signal_handler, sender=Site, dispatch_uid="pagecache_del_site")
+    # Making a page private (or public again) changes which pages listings may show.
+    from wagtail.models import PageViewRestriction
+
+    post_save.connect(_signal_handler, sender=PageViewRestriction, dispatch_uid="pagecache_save_restriction")
+    post_delete.connect(_signal_handler, sender=PageViewRestriction, dispatch_uid="pagecache_del_restriction")
     page_unpublished.connect(_signal_handler, dispatch_uid="pagecache_unpublished")
     post_page_move.connect(_signal_handler, dispatch_uid="pagecache_moved")
     for model in [m for m in apps.get_models() if issubclass(m, Page)]:

@@ -59,11 +59,23 @@ class HomePage(BasePage):
 
         if not path_components or _custom_routing():
             return super().route(request, path_components)
+        from django.conf import settings
+
+        from cms.cache import fragment_key, get_fragment, set_fragment
+
         url_path = self.url_path + "/".join(path_components) + "/"
-        found = list(Page.objects.filter(url_path=url_path, path__startswith=self.path)[:2])
-        if len(found) != 1:
-            return super().route(request, path_components)
-        page = found[0].specific
+        # The page, kept in the site generation like the fragments: publishing, unpublishing,
+        # moving or deleting any page drops it. Unknown paths are not kept (no cache flooding).
+        use_cache = getattr(settings, "FRAGMENT_CACHE_ENABLED", True) and not getattr(request, "is_preview", False)
+        key = fragment_key("route", self.pk, url_path) if use_cache else None
+        page = get_fragment(key) if key else None
+        if page is None:
+            found = list(Page.objects.filter(url_path=url_path, path__startswith=self.path)[:2])
+            if len(found) != 1:
+                return super().route(request, path_components)
+            page = found[0].specific
+            if key:
+                set_fragment(key, page)
         if not page.live:
             raise Http404
         from wagtail.url_routing import RouteResult
