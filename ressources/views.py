@@ -3,7 +3,6 @@
 Each form: CSRF-protected POST, honeypot (a robot gets the thank-you page and nothing is stored),
 per-IP rate limit (429 with a French message, values kept), redirect after success.
 """
-from django.db.models import Case, IntegerField, Q, Value, When
 from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -100,15 +99,5 @@ def contact_anct_merci(request):
 @require_GET
 def collectivites_suggestions(request):
     """Up to 10 collectivités whose name or code starts with (or contains) the query, largest first."""
-    query = clean_line(request.GET.get("q", ""))[:100]
-    if len(query) < 2:
-        return JsonResponse({"results": []})
-    matches = (
-        Collectivite.objects.filter(Q(nom__icontains=query) | Q(code__startswith=query.upper())
-                                    | Q(code_insee__startswith=query.upper()))
-        .annotate(rank=Case(When(nom__istartswith=query, then=Value(0)),
-                            When(code__startswith=query.upper(), then=Value(0)),
-                            default=Value(1), output_field=IntegerField()))
-        .order_by("rank", "-population", "nom")[:10]
-    )
+    matches = Collectivite.suggest(clean_line(request.GET.get("q", "")))
     return JsonResponse({"results": [{"code": c.code, "nom": c.nom, "label": str(c)} for c in matches]})

@@ -1,12 +1,13 @@
 """Thématiques, collectivités and projets partagés."""
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Orderable, Page
+from wagtail.models import Orderable
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
@@ -73,6 +74,21 @@ class Collectivite(index.Indexed, models.Model):
                 validate(self.code)
             except ValidationError as exc:
                 raise ValidationError({"code": exc.messages})
+
+    @classmethod
+    def suggest(cls, query: str, limit: int = 10):
+        """Collectivités for a name-or-code autocomplete: names or codes starting with the query first,
+        then names containing it, largest population first."""
+        query = (query or "").strip()[:100]
+        if len(query) < 2:
+            return cls.objects.none()
+        code = normalize_code(query)
+        return (
+            cls.objects.filter(Q(nom__icontains=query) | Q(code__startswith=code) | Q(code_insee__startswith=code))
+            .annotate(rank=Case(When(nom__istartswith=query, then=Value(0)), When(code__startswith=code, then=Value(0)),
+                                default=Value(1), output_field=IntegerField()))
+            .order_by("rank", "-population", "nom")[:limit]
+        )
 
     @classmethod
     def lookup(cls, code: str):

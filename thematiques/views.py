@@ -2,7 +2,6 @@
 and the applications to projets partagés."""
 from urllib.parse import urlencode
 
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
@@ -134,13 +133,7 @@ def _candidature_for(payload):
 @require_GET
 def collectivites_autocomplete(request):
     """``?q=mont`` → up to 10 collectivités whose name or code starts with it (JSON, for the datalist)."""
-    query = (request.GET.get("q") or "").strip()[:80]
-    if len(query) < 2:
-        return JsonResponse({"results": []})
-    qs = Collectivite.objects.filter(Q(nom__istartswith=query) | Q(code__startswith=query.upper()))
-    if not qs.exists():
-        qs = Collectivite.objects.filter(nom__icontains=query)
-    rows = qs.order_by("-population", "nom").values("code", "nom", "echelon")[:10]
+    rows = Collectivite.suggest(request.GET.get("q") or "").values("code", "nom", "echelon")
     labels = dict(Collectivite.Echelon.choices)
     results = [{"code": r["code"], "nom": r["nom"], "echelon": str(labels.get(r["echelon"], "")),
                 "label": f"{r['nom']} ({labels.get(r['echelon'], '')}, {r['code']})"} for r in rows]

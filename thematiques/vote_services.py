@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
-from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from cms.ratelimit import is_limited
 
 from .models import Collectivite, ProjetPartageCollectivite, ProjetPartagePage
 from .vote_models import Ballot, Campaign, CampaignThematique, Candidature, is_webmail, mask_email
@@ -57,21 +58,9 @@ def candidature_payload(candidature) -> dict:
 
 
 # --- rate limit --------------------------------------------------------------------------------------
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "inconnue"
-
-
 def rate_limited(request, scope: str = "vote") -> bool:
-    """Count this request against the IP's budget; True once it is exceeded (Django cache, fixed window)."""
-    limit, window = getattr(settings, "VOTE_RATE_LIMIT", (10, 3600))
-    key = f"thematiques:rl:{scope}:{client_ip(request)}"
-    cache.add(key, 0, timeout=window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=window)
-        count = 1
-    return count > limit
+    """Count this request against the IP's budget (``VOTE_RATE_LIMIT``); True once it is exceeded."""
+    return is_limited(request, f"vote:{scope}", getattr(settings, "VOTE_RATE_LIMIT", (10, 3600)))
 
 
 def rate_limit_message() -> str:
