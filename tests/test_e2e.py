@@ -77,11 +77,12 @@ def test_editor_creates_a_projet_composes_an_edition_previews_and_exports_it(
 
     # The e-mail preview, in Wagtail's preview panel.
     page.click("[data-side-panel-toggle='preview']")
-    page.select_option("#id_preview_mode", "email")
     frame = page.frame_locator("#w-preview-iframe")
-    # The panel shows the web preview first and reloads on the mode change: wait for the e-mail's
-    # layout tables, not only for the project's title, which both versions show.
-    frame.locator("table[role='presentation']").first.wait_for()
+    # The panel opens on the web preview; a mode chosen before it has loaded is lost. Wait for it,
+    # choose the e-mail, then wait for the e-mail's layout tables (both versions show the title).
+    frame.locator(f"text={PROJECT}").first.wait_for()
+    page.select_option("#id_preview_mode", "email")
+    frame.locator("table[role='presentation']").first.wait_for(state="attached")
     frame.locator(f"text={PROJECT}").first.wait_for()
     email_html = page.locator("#w-preview-iframe").evaluate("f => f.contentDocument.documentElement.outerHTML")
     assert PROJECT in email_html
