@@ -33,7 +33,8 @@ from thematiques.models import (
 )
 
 ANCT_CSV = Path(__file__).resolve().parents[3] / "thematiques" / "data" / "territoires-accompagnes-anct.csv"
-APP_DEMOS = ("newsletter", "thematiques", "ressources")
+# The edition comes last: it refers to pages the other demos create (the vote page, the campaign).
+APP_DEMOS = ("thematiques", "ressources", "newsletter")
 
 
 def anct_projets_partages():
