@@ -53,32 +53,43 @@ def campaign_link_projet(request, pk):
     return redirect("thematiques_vote_campaign_results", pk=campaign.pk)
 
 
+def _decide(request, obj, action, *, approve_action, index_url, approve, refuse, done, titles):
+    """The confirm-then-act page shared by ballot and candidature moderation.
+
+    GET shows the confirmation (with a reason field for a refusal); POST runs ``approve(obj, user)`` or
+    ``refuse(obj, user, reason)``, then goes back with a message, or re-renders with the French error.
+    """
+    approving = action == approve_action
+    nom = {"nom": obj.collectivite.nom}
+    error = ""
+    if request.method == "POST":
+        try:
+            if approving:
+                approve(obj, request.user)
+            else:
+                refuse(obj, request.user, request.POST.get("reason", ""))
+            messages.success(request, done[approving] % nom)
+            return redirect(_back(request, index_url))
+        except VoteError as exc:
+            error = str(exc)
+    return TemplateResponse(request, "thematiques/vote/admin/moderate.html", {
+        "object": obj, "action": action, "error": error, "reason": request.POST.get("reason", ""),
+        "next": _back(request, index_url), "needs_reason": not approving, "title": titles[approving] % nom,
+    }, status=400 if error else 200)
+
+
 @require_http_methods(["GET", "POST"])
 def ballot_moderate(request, pk, action):
     _require(request, "thematiques.change_ballot")
     if action not in ("valider", "annuler"):
         raise Http404
     ballot = get_object_or_404(Ballot.objects.select_related("collectivite", "campaign"), pk=pk)
-    index_url = reverse("thematiques_ballot_modeladmin_index")
-    if request.method == "POST":
-        try:
-            if action == "valider":
-                validate_ballot(ballot, request.user)
-                messages.success(request, _("Le vote de %(nom)s est validé.") % {"nom": ballot.collectivite.nom})
-            else:
-                cancel_ballot(ballot, request.user, request.POST.get("reason", ""))
-                messages.success(request, _("Le vote de %(nom)s est annulé.") % {"nom": ballot.collectivite.nom})
-            return redirect(_back(request, index_url))
-        except VoteError as exc:
-            error = str(exc)
-    else:
-        error = ""
-    return TemplateResponse(request, "thematiques/vote/admin/moderate.html", {
-        "object": ballot, "action": action, "error": error, "reason": request.POST.get("reason", ""),
-        "next": _back(request, index_url), "needs_reason": action == "annuler",
-        "title": (_("Valider le vote de %(nom)s") if action == "valider" else _("Annuler le vote de %(nom)s"))
-        % {"nom": ballot.collectivite.nom},
-    }, status=400 if error else 200)
+    return _decide(
+        request, ballot, action, approve_action="valider",
+        index_url=reverse("thematiques_ballot_modeladmin_index"), approve=validate_ballot, refuse=cancel_ballot,
+        done={True: _("Le vote de %(nom)s est validé."), False: _("Le vote de %(nom)s est annulé.")},
+        titles={True: _("Valider le vote de %(nom)s"), False: _("Annuler le vote de %(nom)s")},
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -87,23 +98,10 @@ def candidature_decide(request, pk, action):
     if action not in ("accepter", "refuser"):
         raise Http404
     candidature = get_object_or_404(Candidature.objects.select_related("collectivite", "projet"), pk=pk)
-    index_url = reverse("thematiques_candidature_modeladmin_index")
-    if request.method == "POST":
-        try:
-            if action == "accepter":
-                accept_candidature(candidature, request.user)
-                messages.success(request, _("%(nom)s rejoint le projet partagé.") % {"nom": candidature.collectivite.nom})
-            else:
-                refuse_candidature(candidature, request.user, request.POST.get("reason", ""))
-                messages.success(request, _("La candidature de %(nom)s est refusée.") % {"nom": candidature.collectivite.nom})
-            return redirect(_back(request, index_url))
-        except VoteError as exc:
-            error = str(exc)
-    else:
-        error = ""
-    return TemplateResponse(request, "thematiques/vote/admin/moderate.html", {
-        "object": candidature, "action": action, "error": error, "reason": request.POST.get("reason", ""),
-        "next": _back(request, index_url), "needs_reason": action == "refuser",
-        "title": (_("Accepter la candidature de %(nom)s") if action == "accepter" else _("Refuser la candidature de %(nom)s"))
-        % {"nom": candidature.collectivite.nom},
-    }, status=400 if error else 200)
+    return _decide(
+        request, candidature, action, approve_action="accepter",
+        index_url=reverse("thematiques_candidature_modeladmin_index"),
+        approve=accept_candidature, refuse=refuse_candidature,
+        done={True: _("%(nom)s rejoint le projet partagé."), False: _("La candidature de %(nom)s est refusée.")},
+        titles={True: _("Accepter la candidature de %(nom)s"), False: _("Refuser la candidature de %(nom)s")},
+    )
