@@ -15,9 +15,13 @@ the pages a change shows on.
 """
 from __future__ import annotations
 
+import contextvars
 import hashlib
 import logging
+import pickle
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import caches
@@ -37,23 +41,55 @@ def _cache():
     return caches[getattr(settings, "PAGE_CACHE_ALIAS", "default")]
 
 
+# The generation read at the start of the current request, so that a page's fragments cost one
+# cache round trip between them, not one each (set by AnonymousPageCacheMiddleware, reset by _bump).
+_request_generation: contextvars.ContextVar[list | None] = contextvars.ContextVar("tec_generation", default=None)
+
+
+def _fresh_generation() -> int:
+    """A generation no earlier cache content can have had: nanoseconds since the epoch.
+
+    A flushed or restarted cache starts again from here, far above any value the old one reached by
+    increments (each increment takes longer than a nanosecond), so neither Redis nor a process's
+    local copy (:class:`LocalFragments`) ever revives an entry of an older generation.
+    """
+    return time.time_ns()
+
+
 def current_generation() -> int:
+    memo = _request_generation.get()
+    if memo is not None and memo[0] is not None:
+        return memo[0]
     cache = _cache()
     generation = cache.get(GENERATION_KEY)
     if generation is None:
-        # Milliseconds, so that a restarted cache never revives entries of an older generation.
-        generation = int(time.time() * 1000)
+        generation = _fresh_generation()
         if not cache.add(GENERATION_KEY, generation, None):
             generation = cache.get(GENERATION_KEY) or generation
+    if memo is not None:
+        memo[0] = generation
     return generation
 
 
+class generation_scope:
+    """Read the generation at most once inside the block (one request), unless it is bumped there."""
+
+    def __enter__(self):
+        self._token = _request_generation.set([None])
+
+    def __exit__(self, *exc):
+        _request_generation.reset(self._token)
+
+
 def _bump() -> None:
+    memo = _request_generation.get()
+    if memo is not None:
+        memo[0] = None  # this request changed the site: read the new generation next time
     cache = _cache()
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet (or the cache was flushed): start a fresh one
-        cache.set(GENERATION_KEY, int(time.time() * 1000), None)
+        cache.set(GENERATION_KEY, _fresh_generation(), None)
 
 
 def invalidate_site_cache() -> None:
@@ -68,6 +104,14 @@ def invalidate_site_cache() -> None:
 
 def _signal_handler(*args, **kwargs):
     invalidate_site_cache()
+
+
+def _migrated(sender, **kwargs):
+    if sender.name == "cms":  # post_migrate is sent once per application: bump once
+        try:
+            _bump()
+        except Exception as exc:  # noqa: BLE001 - a cache down at deploy time must not fail migrate
+            logger.warning("Cache injoignable après migrate : fragments non invalidés (%s)", exc)
 
 
 def _settings_saved(sender, created=False, **kwargs):
@@ -89,6 +133,10 @@ def connect_signals() -> None:
     from wagtail.models import Site
 
     page_published.connect(_signal_handler, dispatch_uid="pagecache_published")
+    # A deployment runs migrate: fragments rendered by the previous release's templates go with it.
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_migrated, dispatch_uid="pagecache_migrated")
     # A site's hostname or root page changes every URL (and CachedSiteMiddleware keeps sites).
     post_save.connect(_signal_handler, sender=Site, dispatch_uid="pagecache_save_site")
     post_delete.connect(_signal_handler, sender=Site, dispatch_uid="pagecache_del_site")
@@ -125,6 +173,10 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        with generation_scope():
+            return self._respond(request)
+
+    def _respond(self, request):
         key = self._key(request)
         if key is None:
             response = self.get_response(request)
@@ -192,8 +244,9 @@ class CachedSiteMiddleware:
     """Give Wagtail the request's site, with its root page already specific, from the cache.
 
     Wagtail looks the site up (one query) then loads its root page and the root page's specific
-    row (two more) on every request. Kept in the site generation, so that publishing the home
-    page, or saving or deleting a site, is seen at once. Only for GET requests outside the
+    row (two more) on every request, and reads every site's root path (one cache read) for the
+    first page URL it builds: both come from one fragment. Kept in the site generation, so that
+    publishing the home page, or saving or deleting a site, is seen at once. Only for GET requests outside the
     excluded prefixes (admin…); previews and the admin find their site the usual way.
     """
 
@@ -210,15 +263,18 @@ class CachedSiteMiddleware:
     def _attach_site(request) -> None:
         from wagtail.models import Site
 
-        key = fragment_key("wagtail-site", request._get_raw_host(), request.get_port())
+        key = fragment_key("wagtail-site-root-paths", request._get_raw_host(), request.get_port())
         found = get_fragment(key)
         if found is None:
             site = Site._find_for_request(request)
             if site is not None:
                 site.root_page.localized.specific  # noqa: B018 (loaded now, stored with the site)
-            found = (site,)
+            found = (site, Site.get_site_root_paths())
             set_fragment(key, found)
         request._wagtail_site = found[0]
+        # Wagtail reads the root paths of every site (from the cache) for each page URL it builds;
+        # it keeps them on the request it is given, so give them now, from the same fragment.
+        request._wagtail_cached_site_root_paths = found[1]
 
 
 def fragment_key(name: str, *vary) -> str:
@@ -233,12 +289,89 @@ def fragment_key(name: str, *vary) -> str:
     return f"fragment:{current_generation()}:{translation.get_language() or ''}:{name}:{digest}"
 
 
+class LocalFragments:
+    """The fragments of the current generation, also kept in this process (first level, before Redis).
+
+    A cold page reads a dozen fragments (chrome, cards, listings, the routed page): from Redis each is
+    a network round trip, from here a dictionary look-up. Coherent without any message between
+    processes: every key carries the generation, which each request reads from the shared cache, and
+    this store holds one generation only, so it empties itself as soon as the site changes anywhere.
+    Bounded in entries (least recently used dropped first) and by the fragments' lifetime. Strings
+    are kept as they are (immutable); any other value is pickled, so that every request gets its own
+    copy, exactly as from Redis.
+    """
+
+    def __init__(self, max_entries: int):
+        self.max_entries = max_entries
+        self._entries: OrderedDict[str, tuple[float, bool, object]] = OrderedDict()
+        self._generation = -1
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            if entry[0] < now:
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+        _, pickled, value = entry
+        return pickle.loads(value) if pickled else value
+
+    def set(self, key: str, value, timeout: float) -> None:
+        if self.max_entries <= 0:
+            return
+        pickled = not isinstance(value, str)
+        stored = pickle.dumps(value, pickle.HIGHEST_PROTOCOL) if pickled else value
+        try:  # "fragment:<generation>:…"
+            generation = int(key.split(":", 2)[1])
+        except (IndexError, ValueError):
+            return
+        with self._lock:
+            if generation < self._generation:  # a request that began before the site changed
+                return
+            if generation > self._generation:  # the site changed: every older entry is dead
+                self._entries.clear()
+                self._generation = generation
+            self._entries[key] = (time.monotonic() + timeout, pickled, stored)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._generation = -1
+
+
+local_fragments = LocalFragments(getattr(settings, "FRAGMENT_LOCAL_CACHE_ENTRIES", 1000))
+
+
+def _fragment_seconds() -> float:
+    return getattr(settings, "FRAGMENT_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS)
+
+
+def _local_enabled() -> bool:
+    return getattr(settings, "FRAGMENT_LOCAL_CACHE_ENTRIES", 1000) > 0
+
+
 def get_fragment(key: str):
-    return _cache().get(key)
+    if _local_enabled():
+        value = local_fragments.get(key)
+        if value is not None:
+            return value
+    value = _cache().get(key)
+    if value is not None and _local_enabled():
+        local_fragments.set(key, value, _fragment_seconds())
+    return value
 
 
-def set_fragment(key: str, html: str) -> None:
-    _cache().set(key, html, getattr(settings, "FRAGMENT_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS))
+def set_fragment(key: str, html) -> None:
+    _cache().set(key, html, _fragment_seconds())
+    if _local_enabled():
+        local_fragments.set(key, html, _fragment_seconds())
 
 
 def cached_value(name: str, vary: tuple, compute):
@@ -251,3 +384,22 @@ def cached_value(name: str, vary: tuple, compute):
         value = compute()
         set_fragment(key, value)
     return value
+
+
+def cached_until(name: str, vary: tuple, compute):
+    """Like :func:`cached_value`, for a value that also changes at a moment known in advance.
+
+    ``compute()`` returns ``(value, until)``, ``until`` an aware datetime or None: the value is kept
+    in the site generation as usual, and computed again once ``until`` has passed (a vote opening or
+    closing at a given hour changes what a page shows without any save to invalidate it).
+    """
+    from django.utils import timezone
+
+    if not getattr(settings, "FRAGMENT_CACHE_ENABLED", True):
+        return compute()[0]
+    key = fragment_key(name, *vary)
+    entry = get_fragment(key)
+    if entry is None or (entry[1] is not None and timezone.now() >= entry[1]):
+        entry = compute()
+        set_fragment(key, entry)
+    return entry[0]

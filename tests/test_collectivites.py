@@ -228,3 +228,28 @@ def test_load_demo_without_collectivites_says_what_to_do(settings, tmp_path):
     with pytest.raises(CommandError, match="lancez d'abord « manage.py load_collectivites »"):
         call_command("load_demo", collectivites="aucune", stdout=io.StringIO())
     assert not HomePage.objects.exists()
+
+
+@pytest.mark.django_db
+def test_library_territory_filters_follow_load_collectivites_and_admin_saves(client, home, tmp_path):
+    """The département and région choices are kept in the site generation: loading or saving collectivités
+    (bulk writes send no signal) shows on the next request."""
+    from ressources.models import RessourceIndexPage
+
+    home.add_child(instance=RessourceIndexPage(title="Ressources", slug="ressources"))
+
+    def departements():
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(client.get("/ressources/").content.decode(), "html.parser")
+        return [o.get_text() for o in soup.select("select#id_departement option")][1:]
+
+    assert departements() == []
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + "2A,2A,Corse-du-Sud,dep,2A,94,160000\n", encoding="utf-8")
+    load(path)
+    assert departements() == ["2A — Corse-du-Sud"]
+    corse = Collectivite.objects.get(code="2A")
+    corse.nom = "Corse du Sud"
+    corse.save()
+    assert departements() == ["2A — Corse du Sud"]

@@ -98,3 +98,102 @@ def test_a_page_made_private_itself_asks_for_login_at_once(client, cold, make_th
     assert client.get(thematique.url).status_code == 302
     restriction.delete()
     assert client.get(thematique.url).status_code == 200
+
+
+def test_a_cold_page_reads_the_shared_cache_once(client, cold, monkeypatch, make_thematique, make_projet):
+    """Fragments come from this process once known: the only shared-cache read is the site generation."""
+    from django.core.cache import caches
+
+    from cms.cache import GENERATION_KEY
+
+    thematique = make_thematique("Retour à l'emploi")
+    make_projet("Wake Up Café", thematiques=[thematique])
+    first = html(client, thematique.url)
+    shared = caches["default"]
+    reads = []
+    for name in ("get", "get_many", "has_key"):
+        original = getattr(shared, name)
+        monkeypatch.setattr(shared, name, lambda *a, _original=original, _name=name, **kw: (
+            reads.append((_name, a[0])), _original(*a, **kw))[1])
+    assert html(client, thematique.url) == first
+    assert reads == [("get", GENERATION_KEY)]
+
+
+def test_fragments_kept_in_the_process_serve_a_page_the_shared_cache_lost(client, cold, make_thematique, make_projet):
+    from django.core.cache import caches
+
+    from cms.cache import GENERATION_KEY
+
+    thematique = make_thematique("Retour à l'emploi")
+    make_projet("Wake Up Café", thematiques=[thematique])
+    first = html(client, thematique.url)
+    shared = caches["default"]
+    generation = shared.get(GENERATION_KEY)
+    shared.clear()  # Redis evicted every fragment, the generation is the same (set again)
+    shared.set(GENERATION_KEY, generation, None)
+    with CaptureQueriesContext(connection) as queries:
+        assert html(client, thematique.url) == first
+    assert len(queries) == 0, [q["sql"] for q in queries]
+
+
+def test_a_change_made_by_another_app_server_shows_once_it_moves_the_shared_generation(client, cold, make_thematique):
+    """No message between processes: the generation every request reads is what makes them agree."""
+    from django.core.cache import caches
+    from wagtail.models import Page
+
+    from cms.cache import GENERATION_KEY
+
+    thematique = make_thematique("Retour à l'emploi")
+    assert "<h1>Retour à l&#x27;emploi</h1>" in html(client, thematique.url)
+    # Another server saves the page: its row changes, no signal reaches this process...
+    Page.objects.filter(pk=thematique.pk).update(title="Emploi durable", draft_title="Emploi durable")
+    assert "<h1>Retour à l&#x27;emploi</h1>" in html(client, thematique.url)  # ...which keeps its fragments
+    # ...until that server's invalidate_site_cache() moves the shared generation.
+    caches["default"].incr(GENERATION_KEY)
+    page = html(client, thematique.url)
+    assert "<h1>Emploi durable</h1>" in page and "<h1>Retour à l" not in page
+
+
+def test_local_fragments_keep_one_generation_a_bounded_number_and_private_copies():
+    from cms.cache import LocalFragments
+
+    local = LocalFragments(max_entries=2)
+    local.set("fragment:5:fr:a:1", "A", 60)
+    local.set("fragment:5:fr:b:1", ["B"], 60)
+    copy = local.get("fragment:5:fr:b:1")
+    copy.append("changé par une requête")
+    assert local.get("fragment:5:fr:b:1") == ["B"]  # every reader gets its own copy, as from Redis
+    local.get("fragment:5:fr:a:1")  # a is now the most recently used
+    local.set("fragment:5:fr:c:1", "C", 60)
+    assert local.get("fragment:5:fr:b:1") is None  # least recently used, dropped past 2 entries
+    assert local.get("fragment:5:fr:a:1") == "A" and local.get("fragment:5:fr:c:1") == "C"
+    local.set("fragment:4:fr:old:1", "from a request that began before the change", 60)
+    assert local.get("fragment:4:fr:old:1") is None and local.get("fragment:5:fr:a:1") == "A"
+    local.set("fragment:6:fr:d:1", "D", 60)  # the site changed: older entries are dead
+    assert local.get("fragment:5:fr:a:1") is None and local.get("fragment:6:fr:d:1") == "D"
+    local.set("fragment:6:fr:e:1", "E", -1)  # past its lifetime
+    assert local.get("fragment:6:fr:e:1") is None
+
+
+def test_a_flushed_cache_starts_a_generation_no_earlier_one_reached(db):
+    """After a flush, entries kept in a process under an old generation can never be served again."""
+    from django.core.cache import caches
+
+    from cms.cache import current_generation, invalidate_site_cache
+
+    before = current_generation()
+    for _ in range(50):
+        invalidate_site_cache()
+    reached = current_generation()
+    caches["default"].clear()
+    assert current_generation() > reached > before
+
+
+def test_migrate_drops_the_fragments_of_the_previous_release(db):
+    from django.core.management import call_command
+
+    from cms.cache import current_generation
+
+    before = current_generation()
+    call_command("migrate", verbosity=0)
+    assert current_generation() > before

@@ -186,10 +186,14 @@ SESSION_CACHE_ALIAS = "sessions"
 PAGE_CACHE_ENABLED = env_bool(os.environ, "PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = env_int(os.environ, "PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_EXCLUDED_PREFIXES = ["/admin/", "/django-admin/", "/documents/", "/static/", "/media/", "/sante/"]
+# Fragments of cold pages (cms.cache) are also kept in each process, one generation at a time:
+# how many at most (0: Redis only).
+FRAGMENT_LOCAL_CACHE_ENTRIES = env_int(os.environ, "FRAGMENT_LOCAL_CACHE_ENTRIES", 1000)
 # Shared (CDN) cache lifetime sent as s-maxage on cacheable anonymous responses; 0 = none.
 PAGE_CACHE_CDN_SECONDS = env_int(os.environ, "PAGE_CACHE_CDN_SECONDS", 0)
 # Models whose changes show on cached pages beyond pages themselves (vote counts…).
 PAGE_CACHE_INVALIDATING_MODELS = [
+    "thematiques.Collectivite",  # territory names on pages, the library's département and région filters
     "thematiques.Ballot", "thematiques.Campaign", "thematiques.CampaignThematique", "thematiques.Candidature",
 ]
 
