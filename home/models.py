@@ -31,18 +31,19 @@ class HomePage(BasePage):
 
         context = super().get_context(request, *args, **kwargs)
         # Lazy values: the template's listing fragments are usually served from the cache without them.
-        context["thematique_du_mois"] = SimpleLazyObject(
+        # (Even building a ``.public()`` queryset runs a query: inside the lambdas too.)
+        context["thematique_du_mois"] = SimpleLazyObject(lambda: (
             ThematiquePage.objects.live().public().filter(is_thematique_du_mois=True)
-            .select_related("listing_image").order_by("-last_published_at").first
-        )
+            .select_related("listing_image").order_by("-last_published_at").first()
+        ))
         context["latest_resources"] = SimpleLazyObject(lambda: (
             RessourcePage.objects.live().public().order_by("-date_publication", "-pk")
             .specific().select_related("listing_image", for_specific_subqueries=True)[:6]
         ))
         context["upcoming_events"] = SimpleLazyObject(
             lambda: EvenementPage.objects.upcoming(timezone.now()).select_related("listing_image")[:3])
-        context["library_page"] = SimpleLazyObject(RessourceIndexPage.objects.live().descendant_of(self).first)
-        context["agenda_page"] = SimpleLazyObject(AgendaIndexPage.objects.live().descendant_of(self).first)
+        context["library_page"] = SimpleLazyObject(lambda: RessourceIndexPage.objects.live().descendant_of(self).first())
+        context["agenda_page"] = SimpleLazyObject(lambda: AgendaIndexPage.objects.live().descendant_of(self).first())
         context["latest_edition"] = SimpleLazyObject(self._latest_edition)
         return context
 

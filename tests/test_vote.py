@@ -387,6 +387,43 @@ def test_home_include_shows_the_live_results(rf, home, campaign, montpellier):
 
 
 @pytest.mark.django_db
+def test_home_vote_block_is_kept_but_follows_ballots_and_the_clock(client, settings, monkeypatch, home, themes,
+                                                                     montpellier):
+    """Cold home page (whole-page cache off): the vote block costs no query on a repeat, yet a new
+    ballot shows at once, and so does a campaign opening or closing at its hour, without any save."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from thematiques.vote_models import Ballot, VotePage
+
+    settings.PAGE_CACHE_ENABLED = False
+    home.add_child(instance=VotePage(title="Votez pour une thématique", slug="votez")).save_revision().publish()
+    now = timezone.now()
+    campaign = make_campaign(themes, opens_at=now + dt.timedelta(hours=1), closes_at=now + dt.timedelta(days=2))
+
+    def home_html():
+        response = client.get("/")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    assert "Votez pour une thématique !" not in home_html()  # not open yet, none closed
+    with CaptureQueriesContext(connection) as queries:
+        home_html()
+    assert len(queries) == 0, [q["sql"] for q in queries]
+
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(hours=2))  # the opening hour has passed
+    page = home_html()
+    assert "Votez pour une thématique !" in page and ">Votez pour une thématique</a>" in page
+
+    Ballot.objects.create(campaign=campaign, collectivite=montpellier, status="confirme").choices.set(
+        [campaign.propositions.order_by("sort_order")[0]])
+    assert re.search(r"Aménagement des territoires</th>\s*<td[^>]*>1</td>", home_html())
+
+    monkeypatch.setattr(timezone, "now", lambda: now + dt.timedelta(days=3))  # closed by the clock
+    assert ">Voir les résultats du vote</a>" in home_html()
+
+
+@pytest.mark.django_db
 def test_home_include_renders_nothing_without_campaign(rf, home):
     from django.template.loader import render_to_string
 

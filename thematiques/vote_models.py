@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -169,6 +169,18 @@ class Campaign(index.Indexed, ClusterableModel):
         if not rows or rows[0].count == 0:
             return None
         return self.propositions.select_related("thematique").get(pk=rows[0].proposition_id)
+
+    @classmethod
+    def next_change(cls, now=None):
+        """The next moment an open campaign opens or closes by the clock alone (None when none will).
+
+        What :meth:`current` returns and whether it is open change then, without any save: a page
+        fragment showing the vote is kept until that moment at the latest.
+        """
+        now = now or timezone.now()
+        moments = cls.objects.filter(status=cls.Status.OUVERT).aggregate(
+            opens=Min("opens_at", filter=Q(opens_at__gt=now)), closes=Min("closes_at", filter=Q(closes_at__gt=now)))
+        return min((m for m in moments.values() if m is not None), default=None)
 
     @classmethod
     def current(cls):

@@ -12,6 +12,37 @@ def vote_campaign():
     return Campaign.current()
 
 
+@register.simple_tag(takes_context=True)
+def home_vote_section(context):
+    """The home page's vote block (current campaign, live results, link to the vote page).
+
+    Eight queries when rendered, so kept in the site generation: a confirmed, validated or
+    cancelled ballot, a hand-entered count or a campaign change bumps it (cms.cache), and it is
+    rendered again when a campaign opens or closes by the clock (``Campaign.next_change``).
+    """
+    from django.template.loader import render_to_string
+    from django.utils import timezone
+    from django.utils.safestring import mark_safe
+
+    from cms.cache import cached_until
+    from thematiques.vote_models import Campaign
+
+    request = context.get("request")
+
+    def render():
+        now = timezone.now()
+        html = render_to_string("thematiques/includes/home_vote_section.html", context.flatten(), request)
+        return html, Campaign.next_change(now)
+
+    if request is None or getattr(request, "is_preview", False):
+        return mark_safe(render()[0])  # noqa: S308 (rendered by an autoescaping template)
+    try:
+        host = request.get_host()
+    except Exception:  # DisallowedHost: render without caching
+        return mark_safe(render()[0])  # noqa: S308
+    return mark_safe(cached_until("home-vote", (host,), render))  # noqa: S308
+
+
 @register.simple_tag
 def campaign_results(campaign):
     return campaign.results_summary() if campaign else None
