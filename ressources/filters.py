@@ -10,6 +10,7 @@ import re
 from django import forms
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db.models import Q
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -44,13 +45,14 @@ class RessourceFilterForm(forms.Form):
         self.fields["thematique"].choices = everything + cached_value("library-thematiques", (), lambda: list(
             ThematiquePage.objects.live().public().order_by("title").values_list("slug", "title")))
         self.fields["type"].choices = [("", gettext("Tous"))] + [(k, str(label)) for k, label, _m in RessourcePage.kinds()]
-        self.fields["departement"].choices = [("", gettext("Tous"))] + [
+        # Collectivités change with load_collectivites or an admin save, which bump the generation too.
+        self.fields["departement"].choices = [("", gettext("Tous"))] + cached_value("library-departements", (), lambda: [
             (code, f"{code} — {nom}") for code, nom in
             Collectivite.objects.filter(echelon=Collectivite.Echelon.DEPARTEMENT).exclude(code_insee="")
-            .order_by("code_insee").values_list("code_insee", "nom")]
-        self.fields["region"].choices = everything + list(
+            .order_by("code_insee").values_list("code_insee", "nom")])
+        self.fields["region"].choices = everything + cached_value("library-regions", (), lambda: list(
             Collectivite.objects.filter(echelon=Collectivite.Echelon.REGION).exclude(code_insee="")
-            .order_by("nom").values_list("code_insee", "nom"))
+            .order_by("nom").values_list("code_insee", "nom")))
         years = cached_value("library-years", (), lambda: [
             d.year for d in RessourcePage.objects.live().public().dates("date_publication", "year", order="DESC")])
         self.fields["annee"].choices = everything + [(str(year), str(year)) for year in years]
@@ -117,10 +119,25 @@ class RessourceFilter:
         return data, qs.order_by("-date_publication", "-pk")
 
     def context(self, request):
-        data, qs = self.queryset()
-        qs = qs.specific().select_related("listing_image", "territoire", for_specific_subqueries=True)
+        """The template context; the SQL runs only for what the cache (site generation) lacks.
+
+        The number of results is kept per set of valid filters, so the paginator needs no query; the
+        resources of the requested page are queried only when the template's cards fragment is not
+        in the cache. Both are functions of the published site and of the valid filters alone.
+        """
+        data = self.form.active
+        vary = (getattr(self.index_page, "pk", None), sorted(data.items()))
+        built = []
+
+        def resources():  # the filtered queryset, built once (a search runs when it is built)
+            if not built:
+                built.append(self.queryset()[1].specific()
+                             .select_related("listing_image", "territoire", for_specific_subqueries=True))
+            return built[0]
+
+        count = cached_value("library-count", vary, lambda: resources().count())
         per_page = getattr(self.index_page, "per_page", 12) or 12
-        paginator = Paginator(qs, per_page)
+        paginator = _CountedPaginator(_LazySlices(resources), per_page, count)
         page_error = ""
         try:
             page_obj = paginator.page(request.GET.get("page") or 1)
@@ -137,4 +154,27 @@ class RessourceFilter:
             "filter_errors": errors,
             "resources": page_obj,
             "result_count": paginator.count,
+            "results_key": repr((vary, page_obj.number, per_page)),
         }
+
+
+class _CountedPaginator(Paginator):
+    """A paginator told the number of items (kept in the cache) instead of counting them."""
+
+    def __init__(self, object_list, per_page, count):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self):
+        return self._known_count
+
+
+class _LazySlices:
+    """What the paginator slices: each slice is queried when first read, not when the page is made."""
+
+    def __init__(self, build):
+        self._build = build
+
+    def __getitem__(self, bounds):
+        return SimpleLazyObject(lambda: list(self._build()[bounds]))

@@ -194,3 +194,35 @@ def test_query_count_is_the_same_with_5_and_50_resources(client, home, query):
     assert cards == {"": 12, "?thematique=retour-a-lemploi": 10, "?q=Ressource": 12,
                      "?departement=34&annee=2021": 10}[query]
     assert many == few, f"{few} requêtes avec 5 ressources, {many} avec 50"
+
+
+def test_repeated_library_page_costs_no_query_and_a_new_resource_shows_at_once(client, site):
+    """Cold library (whole-page cache off): counts and cards come from the site generation's cache."""
+    from ressources.models import ProjetPage
+
+    url = "/ressources/?type=projet"
+    found, soup = titles(client, url)
+    assert found == {"Wake Up Café"}
+    with CaptureQueriesContext(connection) as ctx:
+        again, soup_again = titles(client, url)
+    assert len(ctx) == 0, [q["sql"] for q in ctx]
+    assert again == found and str(soup_again) == str(soup)
+
+    site["library"].add_child(instance=ProjetPage(title="Atelier vélo", slug="atelier-velo",
+                                                  date_publication=dt.date(2021, 6, 1))).save_revision().publish()
+    found, soup = titles(client, url)
+    assert found == {"Wake Up Café", "Atelier vélo"}
+    assert soup.find(id="results-count").get_text() == "2 ressources"
+
+
+def test_what_a_visitor_typed_is_never_served_to_another_from_the_cache(client, site):
+    """Messages and pagination links echo each request's own parameters, even when its cards are cached."""
+    library = site["library"]
+    library.per_page = 2
+    library.save_revision().publish()
+    for visitor in ("alice", "bruno"):
+        _found, soup = titles(client, f"/ressources/?annee=19{visitor}&campagne={visitor}")
+        assert f"« 19{visitor} » n'est pas un choix possible" in soup.select_one(".fr-alert").get_text()
+        next_link = soup.select_one("nav.fr-pagination a.fr-pagination__link--next")["href"]
+        assert f"campagne={visitor}" in next_link
+        assert len(soup.select("main .fr-card__title a")) == 2
