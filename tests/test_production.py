@@ -150,6 +150,29 @@ def test_admin_gets_the_wagtail_compatible_policy(client, editor):
     assert "'unsafe-eval'" not in response["Content-Security-Policy"]
 
 
+def test_remembered_policies_stay_those_of_their_area_and_a_view_decorator_still_wins(client, editor, home, rf):
+    from csp.decorators import csp_update
+    from django.http import HttpResponse
+
+    from cms.security import SiteCSPMiddleware
+
+    public = [client.get(home.url)["Content-Security-Policy"] for _ in range(2)]
+    client.force_login(editor)
+    admin = [client.get("/admin/")["Content-Security-Policy"] for _ in range(2)]
+    client.logout()
+    public.append(client.get(home.url)["Content-Security-Policy"])
+    assert public[0] == public[1] == public[2] and "unsafe" not in public[0]
+    assert admin[0] == admin[1] and "'unsafe-inline'" in admin[0]
+
+    @csp_update({"img-src": ["https://tuiles.example.org"]})
+    def carte(request):
+        return HttpResponse("carte")
+
+    response = SiteCSPMiddleware(carte)(rf.get("/carte/"))
+    assert "https://tuiles.example.org" in response["Content-Security-Policy"]
+    assert client.get(home.url)["Content-Security-Policy"] == public[0]
+
+
 def test_health_check(client, db):
     response = client.get("/sante/")
     assert response.status_code == 200
