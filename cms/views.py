@@ -1,5 +1,4 @@
 """Site-wide views: search, robots.txt, error pages."""
-import re
 
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import HttpResponse, HttpResponseNotFound, HttpResponseServerError
@@ -9,6 +8,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from wagtail.models import Page, Site
+
+from .search import search_query, search_terms
 
 SEARCH_PER_PAGE = 10
 SEARCH_MAX_LENGTH = 200
@@ -25,27 +26,16 @@ def robots_txt(request):
     return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
 
 
-WORD_RE = re.compile(r"\w+")
-
-
-def search_terms(query: str) -> str:
-    """The words of a visitor's query, without the punctuation full-text engines parse as syntax.
-
-    SQLite FTS5 raises on a stray quote and PostgreSQL tsquery on operators; words of one letter
-    (the « l » of « l'emploi ») are stop words in French and are dropped.
-    """
-    return " ".join(word for word in WORD_RE.findall(query) if len(word) > 1)
-
-
 def search_pages(request, query):
-    """Live, public pages of the current site matching ``query`` (every word), most relevant first."""
+    """Live, public pages of the current site matching ``query`` (a :func:`cms.search.search_query`),
+    most relevant first."""
     site = Site.find_for_request(request)
     pages = Page.objects.live().public()
     if site is not None:
         pages = pages.descendant_of(site.root_page, inclusive=True)
     else:
         pages = pages.exclude(depth__lte=1)
-    return pages.search(query, operator="and")
+    return pages.search(query)
 
 
 @require_GET
@@ -59,7 +49,7 @@ def search(request):
     results = []
     terms = search_terms(query)
     if terms:
-        results = search_pages(request, terms)
+        results = search_pages(request, search_query(terms))
     paginator = Paginator(results, SEARCH_PER_PAGE)
     try:
         page_obj = paginator.page(request.GET.get("page") or 1)

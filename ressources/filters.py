@@ -15,7 +15,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cms.cache import cached_value
-from cms.views import search_terms
+from cms.search import search_query, search_terms
 from thematiques.models import Collectivite, ThematiquePage
 
 from .models import RessourcePage
@@ -114,7 +114,7 @@ class RessourceFilter:
         terms = search_terms(data.get("q", ""))
         if terms:
             # Search within the filtered set (French stemming on PostgreSQL), then keep date order.
-            ids = [p.pk for p in qs.search(terms, operator="and")]
+            ids = [p.pk for p in qs.search(search_query(terms))]
             qs = RessourcePage.objects.filter(pk__in=ids)
         return data, qs.order_by("-date_publication", "-pk")
 

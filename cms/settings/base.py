@@ -146,7 +146,8 @@ WAGTAILADMIN_BASE_URL = os.environ.get("WAGTAILADMIN_BASE_URL", "http://127.0.0.
 WAGTAIL_I18N_ENABLED = False
 WAGTAILSEARCH_BACKENDS = {
     "default": {
-        "BACKEND": "wagtail.search.backends.database",
+        # Wagtail's database backend, with Snowball's French stemming on SQLite too (cms/search.py).
+        "BACKEND": "cms.search",
         "SEARCH_CONFIG": "french",
     }
 }

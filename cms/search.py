@@ -1,0 +1,119 @@
+"""Site search: the same French search on PostgreSQL and on SQLite.
+
+PostgreSQL indexes with its ``french`` text search configuration (Snowball's French stemmer). SQLite's
+full-text index (FTS5) has no French stemmer, so :func:`SearchBackend` gives it the same Snowball
+algorithm in Python (the ``snowballstemmer`` package): titles and bodies are stored stemmed, queries
+are stemmed the same way, and « chômeurs », « accompagnement » or « professionnelle » find the same
+pages on both databases.
+
+Snowball keeps a final « s » after « i » (mois, fois), so « emplois » and « emploi » are two stems;
+:func:`search_query` asks for both forms of each word, on both databases.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from functools import cache
+
+from django.db import connection
+
+WORD_RE = re.compile(r"\w+")
+_local = threading.local()
+
+
+def search_terms(query: str) -> str:
+    """The words of a visitor's query, without the punctuation full-text engines parse as syntax.
+
+    SQLite FTS5 raises on a stray quote and PostgreSQL tsquery on operators; words of one letter
+    (the « l » of « l'emploi ») are stop words in French and are dropped.
+    """
+    return " ".join(word for word in WORD_RE.findall(query) if len(word) > 1)
+
+
+def _number_variants(word: str) -> list[str]:
+    """The word and its other number, where French spelling makes it a different stem."""
+    lower = word.lower()
+    if len(lower) <= 3 or lower[-1].isdigit():
+        return [word]
+    if lower.endswith(("s", "x")):
+        return [word, word[:-1]]
+    return [word, word + "s"]
+
+
+def search_query(terms: str):
+    """Every word must match, in either number (a Wagtail search query; None without words)."""
+    from wagtail.search.query import And, Or, PlainText
+
+    words = terms.split()
+    if not words:
+        return None
+    parts = []
+    for word in words:
+        variants = _number_variants(word)
+        parts.append(PlainText(word) if len(variants) == 1 else Or([PlainText(v) for v in variants]))
+    return parts[0] if len(parts) == 1 else And(parts)
+
+
+def _stemmer():
+    stemmer = getattr(_local, "stemmer", None)  # Snowball stemmers keep state: one per thread
+    if stemmer is None:
+        import snowballstemmer
+
+        stemmer = _local.stemmer = snowballstemmer.stemmer("french")
+    return stemmer
+
+
+def stem_text(text: str) -> str:
+    """The words of ``text``, lower-cased and stemmed by Snowball's French algorithm."""
+    if not text:
+        return text or ""
+    return " ".join(_stemmer().stemWords(WORD_RE.findall(text.lower())))
+
+
+def SearchBackend(params):  # noqa: N802 - Wagtail imports a backend module's ``SearchBackend``
+    """Wagtail's database backend for the current database, with French stemming on SQLite."""
+    from wagtail.search.backends.database import SearchBackend as database_backend
+
+    backend = database_backend(params)
+    if connection.vendor != "sqlite" or type(backend).__name__ != "SQLiteSearchBackend":
+        return backend
+    return _french_sqlite_backend_class()(params)
+
+
+@cache
+def _french_sqlite_backend_class():
+    from modelsearch.backends.database.sqlite.sqlite import (
+        SQLiteIndex, SQLiteSearchBackend, SQLiteSearchQueryCompiler,
+    )
+    from modelsearch.query import Phrase, PlainText
+    from modelsearch.utils import get_content_type_pk
+
+    class FrenchSQLiteIndex(SQLiteIndex):
+        """Stores titles and bodies stemmed (the autocomplete column keeps the words as written)."""
+
+        def add_items(self, model, objs):
+            objs = list(objs)
+            super().add_items(model, objs)
+            if not objs or not model.get_search_fields():
+                return
+            entries = list(self.entries.filter(content_type_id=get_content_type_pk(model),
+                                               object_id__in=[str(obj.pk) for obj in objs])
+                           .only("pk", "title", "body"))
+            for entry in entries:
+                entry.title, entry.body = stem_text(entry.title), stem_text(entry.body)
+            # The FTS5 table follows through its update trigger.
+            self.entries.model._default_manager.bulk_update(entries, ["title", "body"], batch_size=500)
+
+    class FrenchSQLiteSearchQueryCompiler(SQLiteSearchQueryCompiler):
+        def build_search_query_content(self, query, config=None):
+            if isinstance(query, PlainText):
+                query = PlainText(stem_text(query.query_string), operator=query.operator, boost=query.boost)
+            elif isinstance(query, Phrase):
+                query = Phrase(stem_text(query.query_string))
+            return super().build_search_query_content(query, config=config)
+
+    class FrenchSQLiteSearchBackend(SQLiteSearchBackend):
+        index_class = FrenchSQLiteIndex
+        query_compiler_class = FrenchSQLiteSearchQueryCompiler
+
+    return FrenchSQLiteSearchBackend
