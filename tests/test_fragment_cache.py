@@ -211,3 +211,19 @@ def test_a_resource_page_is_kept_whole_and_shows_its_next_revision(client, cold,
     projet.save_revision().publish()
     page = html(client, projet.url)
     assert "Wake Up Café et la mairie" in page and "Association Wake Up" not in page
+
+
+def test_absolute_urls_of_kept_meta_tags_follow_the_request_scheme(client, cold, make_thematique):
+    from bs4 import BeautifulSoup
+
+    from tests.test_public_site import make_image
+
+    thematique = make_thematique("Retour à l'emploi", listing_image=make_image("Atelier"),
+                                 listing_image_alt="Un atelier")
+
+    def og_image(**extra):
+        response = client.get(thematique.url, **extra)
+        return BeautifulSoup(response.content, "html.parser").find("meta", property="og:image")["content"]
+
+    assert og_image().startswith("http://testserver/")
+    assert og_image(secure=True).startswith("https://testserver/")

@@ -228,8 +228,8 @@ class FragmentCacheNode(template.Node):
         request = context.get("request")
         if not getattr(settings, "FRAGMENT_CACHE_ENABLED", True) or getattr(request, "is_preview", False):
             return self.nodelist.render(context)
-        try:  # page URLs and the menu depend on the site the request is for
-            host = request.get_host() if request is not None else ""
+        try:  # page URLs and the menu depend on the site the request is for (absolute ones on the scheme)
+            host = f"{request.scheme}://{request.get_host()}" if request is not None else ""
         except Exception:  # DisallowedHost: render without caching
             return self.nodelist.render(context)
         from django.utils import timezone
