@@ -226,3 +226,16 @@ def test_what_a_visitor_typed_is_never_served_to_another_from_the_cache(client, 
         next_link = soup.select_one("nav.fr-pagination a.fr-pagination__link--next")["href"]
         assert f"campagne={visitor}" in next_link
         assert len(soup.select("main .fr-card__title a")) == 2
+
+
+def test_kept_options_select_each_request_s_own_valid_value(client, site):
+    def selected(url):
+        _found, soup = titles(client, url)
+        select = soup.select_one("main form.tec-filters select[name=departement]")
+        return [o["value"] for o in select.find_all("option", selected=True)], len(select.find_all("option"))
+
+    assert selected("/ressources/?departement=34") == (["34"], 3)
+    assert selected("/ressources/?departement=59") == (["59"], 3)
+    assert selected("/ressources/?departement=%3Cb%3E34") == ([], 3)  # invalid: nothing selected, nothing kept
+    assert selected("/ressources/") == ([], 3)
+    assert selected("/ressources/?departement=34") == (["34"], 3)

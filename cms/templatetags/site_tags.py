@@ -210,6 +210,30 @@ def embed_with_title(embed_value, title):
     return mark_safe(str(soup))  # provider HTML from Wagtail's embed finders, titles escaped by bs4
 
 
+@register.simple_tag
+def select_options(field):
+    """The ``<option>`` elements of a choice field, its current value selected when it is a valid one.
+
+    A library filter lists a hundred départements: rendered once per set of choices and selected
+    value, then kept like a fragment (choices come from the published site and the collectivités,
+    both in the site generation). An invalid submitted value selects nothing and is never stored.
+    """
+    from django.utils.html import format_html, format_html_join
+
+    from cms.cache import cached_value
+
+    choices = [(str(value), str(label)) for value, label in field.field.choices]
+    current = field.value()
+    selected = str(current) if current is not None and str(current) in {v for v, _label in choices} else None
+
+    def render():
+        return format_html_join("\n", "{}", ((format_html('<option value="{}"{}>{}</option>', value,
+                                                       mark_safe(" selected") if value == selected else "", label),)
+                                              for value, label in choices))
+
+    return mark_safe(cached_value("select-options", (field.html_name, selected, tuple(choices)), render))  # noqa: S308
+
+
 @register.filter
 def event_dates(event) -> str:
     """The dates of an event in French (see ``EvenementPage.dates_label``)."""
