@@ -246,8 +246,8 @@ class CachedSiteMiddleware:
     Wagtail looks the site up (one query) then loads its root page and the root page's specific
     row (two more) on every request, and reads every site's root path (one cache read) for the
     first page URL it builds: both come from one fragment. Kept in the site generation, so that
-    publishing the home page, or saving or deleting a site, is seen at once. Only for GET requests outside the
-    excluded prefixes (admin…); previews and the admin find their site the usual way.
+    publishing the home page, or saving or deleting a site, is seen at once. Only for GET requests
+    outside the excluded prefixes (admin…); previews and the admin find their site the usual way.
     """
 
     def __init__(self, get_response):
@@ -275,6 +275,20 @@ class CachedSiteMiddleware:
         # Wagtail reads the root paths of every site (from the cache) for each page URL it builds;
         # it keeps them on the request it is given, so give them now, from the same fragment.
         request._wagtail_cached_site_root_paths = found[1]
+
+
+def request_vary(request) -> str | None:
+    """What a fragment rendered for ``request`` is kept for (its scheme and host: page URLs, the
+    menu and absolute links depend on them), or None when it must be rendered afresh: fragments
+    turned off, a preview, or a host Django refuses. Without a request: ``""``."""
+    if not getattr(settings, "FRAGMENT_CACHE_ENABLED", True) or getattr(request, "is_preview", False):
+        return None
+    if request is None:
+        return ""
+    try:
+        return f"{request.scheme}://{request.get_host()}"
+    except DisallowedHost:
+        return None
 
 
 def fragment_key(name: str, *vary) -> str:

@@ -113,7 +113,7 @@ class RessourceFilter:
             qs = qs.filter(date_publication__year=int(data["annee"]))
         terms = search_terms(data.get("q", ""))
         if terms:
-            # Search within the filtered set (French stemming on PostgreSQL), then keep date order.
+            # Search within the filtered set (French stemming, cms.search), then keep date order.
             ids = [p.pk for p in qs.search(search_query(terms))]
             qs = RessourcePage.objects.filter(pk__in=ids)
         return data, qs.order_by("-date_publication", "-pk")

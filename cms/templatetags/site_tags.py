@@ -19,17 +19,14 @@ def card(context, obj, heading_level=3, horizontal=False):
     """
     if obj is None:
         return ""
+    from cms.cache import cached_value, request_vary
+
     request = context.get("request")
-    if not isinstance(obj, Card) and getattr(obj, "pk", None) and not getattr(request, "is_preview", False):
+    host = request_vary(request)
+    if not isinstance(obj, Card) and getattr(obj, "pk", None) and host is not None:
         # A published page's card only changes when the site does (cms.cache generation).
         from django.utils import timezone
 
-        from cms.cache import cached_value
-
-        try:
-            host = request.get_host() if request is not None else ""
-        except Exception:  # DisallowedHost: render without caching
-            return _render_card(obj, request, heading_level, horizontal)
         return mark_safe(cached_value(  # noqa: S308 (HTML rendered by card.html, autoescaped)
             "card", (host, timezone.localdate().isoformat(), type(obj).__name__, obj.pk, str(heading_level),
                      bool(horizontal)),
@@ -245,16 +242,10 @@ class FragmentCacheNode(template.Node):
         self.nodelist, self.name, self.vary = nodelist, name, vary
 
     def render(self, context):
-        from django.conf import settings
-
         from cms import cache
 
-        request = context.get("request")
-        if not getattr(settings, "FRAGMENT_CACHE_ENABLED", True) or getattr(request, "is_preview", False):
-            return self.nodelist.render(context)
-        try:  # page URLs and the menu depend on the site the request is for (absolute ones on the scheme)
-            host = f"{request.scheme}://{request.get_host()}" if request is not None else ""
-        except Exception:  # DisallowedHost: render without caching
+        host = cache.request_vary(context.get("request"))
+        if host is None:
             return self.nodelist.render(context)
         from django.utils import timezone
 

@@ -24,7 +24,7 @@ def home_vote_section(context):
     from django.utils import timezone
     from django.utils.safestring import mark_safe
 
-    from cms.cache import cached_until
+    from cms.cache import cached_until, request_vary
     from thematiques.vote_models import Campaign
 
     request = context.get("request")
@@ -34,13 +34,9 @@ def home_vote_section(context):
         html = render_to_string("thematiques/includes/home_vote_section.html", context.flatten(), request)
         return html, Campaign.next_change(now)
 
-    if request is None or getattr(request, "is_preview", False):
-        return mark_safe(render()[0])  # noqa: S308 (rendered by an autoescaping template)
-    try:
-        host = request.get_host()
-    except Exception:  # DisallowedHost: render without caching
-        return mark_safe(render()[0])  # noqa: S308
-    return mark_safe(cached_until("home-vote", (host,), render))  # noqa: S308
+    host = request_vary(request)
+    # (Rendered by an autoescaping template.)
+    return mark_safe(render()[0] if host is None else cached_until("home-vote", (host,), render))  # noqa: S308
 
 
 @register.simple_tag
