@@ -95,6 +95,12 @@ class RessourceFilter:
         qs = RessourcePage.objects.live().public()
         if self.index_page is not None:
             qs = qs.child_of(self.index_page)
+        terms = search_terms(data.get("q", ""))
+        if terms:
+            # The words first, over the whole library (French stemming, cms.search); the filters then
+            # apply in SQL: a search backend filters only on its index's own fields, not on the
+            # territory or thématique joins. Date order is kept below.
+            qs = qs.filter(pk__in=[p.pk for p in qs.search(search_query(terms))])
         if data.get("thematique"):
             # An id subquery rather than a join: no duplicates, no DISTINCT needed.
             qs = qs.filter(pk__in=RessourcePage.thematiques.through.objects
@@ -111,11 +117,6 @@ class RessourceFilter:
                            | Q(territoire__code_insee=code, territoire__echelon=Collectivite.Echelon.REGION))
         if data.get("annee"):
             qs = qs.filter(date_publication__year=int(data["annee"]))
-        terms = search_terms(data.get("q", ""))
-        if terms:
-            # Search within the filtered set (French stemming, cms.search), then keep date order.
-            ids = [p.pk for p in qs.search(search_query(terms))]
-            qs = RessourcePage.objects.filter(pk__in=ids)
         return data, qs.order_by("-date_publication", "-pk")
 
     def context(self, request):

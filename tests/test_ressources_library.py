@@ -52,6 +52,12 @@ ALL = {"Wake Up Café", "Le bénévolat, une voie vers l'emploi", "Faire de la d
     ("?q=participation", {"Qualité de la participation", "Faire de la démocratie locale une réalité"}),
     ("?q=participation&type=tribune", {"Faire de la démocratie locale une réalité"}),
     ("?q=participation&type=actualite", set()),
+    # Words and every other filter together (the territory and thématique filters are joins).
+    ("?q=participation&departement=34", {"Faire de la démocratie locale une réalité"}),
+    ("?q=participation&region=76", {"Qualité de la participation", "Faire de la démocratie locale une réalité"}),
+    ("?q=participation&thematique=retour-a-lemploi&annee=2021",
+     {"Qualité de la participation", "Faire de la démocratie locale une réalité"}),
+    ("?q=emplois&departement=59", {"Le bénévolat, une voie vers l'emploi"}),
     ("?q=Jeanne+Martin", {"Faire de la démocratie locale une réalité"}),
     # Quotes and operators are punctuation to the visitor, syntax to FTS5 / tsquery: never a crash.
     ("?q=%22d%C3%A9tention%27+*+(", {"Wake Up Café"}),
