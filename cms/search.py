@@ -7,7 +7,8 @@ are stemmed the same way, and « chômeurs », « accompagnement » or « profes
 pages on both databases.
 
 Snowball keeps a final « s » after « i » (mois, fois), so « emplois » and « emploi » are two stems;
-:func:`search_query` asks for both forms of each word, on both databases.
+:func:`search_query` asks for both forms of each word, on both databases. French stop words, which
+PostgreSQL ignores, are dropped from queries by :func:`search_terms` for SQLite to agree.
 """
 from __future__ import annotations
 
@@ -19,15 +20,34 @@ from django.db import connection
 
 WORD_RE = re.compile(r"\w+")
 _local = threading.local()
+# Snowball's French stop words, the list PostgreSQL's « french » configuration ignores
+# (tsearch_data/french.stop): dropped from queries so that SQLite, which indexes them, agrees.
+FRENCH_STOP_WORDS = frozenset([
+    "au", "aux", "avec", "ce", "ces", "dans", "de", "des", "du", "elle", "en", "et", "eux", "il", "je",
+    "la", "le", "leur", "lui", "ma", "mais", "me", "même", "mes", "moi", "mon", "ne", "nos", "notre",
+    "nous", "on", "ou", "par", "pas", "pour", "qu", "que", "qui", "sa", "se", "ses", "son", "sur",
+    "ta", "te", "tes", "toi", "ton", "tu", "un", "une", "vos", "votre", "vous", "c", "d", "j", "l",
+    "à", "m", "n", "s", "t", "y", "été", "étée", "étées", "étés", "étant", "étante", "étants",
+    "étantes", "suis", "es", "est", "sommes", "êtes", "sont", "serai", "seras", "sera", "serons",
+    "serez", "seront", "serais", "serait", "serions", "seriez", "seraient", "étais", "était", "étions",
+    "étiez", "étaient", "fus", "fut", "fûmes", "fûtes", "furent", "sois", "soit", "soyons", "soyez",
+    "soient", "fusse", "fusses", "fût", "fussions", "fussiez", "fussent", "ayant", "ayante", "ayantes",
+    "ayants", "eu", "eue", "eues", "eus", "ai", "as", "avons", "avez", "ont", "aurai", "auras", "aura",
+    "aurons", "aurez", "auront", "aurais", "aurait", "aurions", "auriez", "auraient", "avais", "avait",
+    "avions", "aviez", "avaient", "eut", "eûmes", "eûtes", "eurent", "aie", "aies", "ait", "ayons",
+    "ayez", "aient", "eusse", "eusses", "eût", "eussions", "eussiez", "eussent"
+])
 
 
 def search_terms(query: str) -> str:
     """The words of a visitor's query, without the punctuation full-text engines parse as syntax.
 
     SQLite FTS5 raises on a stray quote and PostgreSQL tsquery on operators; words of one letter
-    (the « l » of « l'emploi ») are stop words in French and are dropped.
+    (the « l » of « l'emploi ») and French stop words (« la », « pour », « aux »…) are dropped, as
+    PostgreSQL does: every remaining word must match.
     """
-    return " ".join(word for word in WORD_RE.findall(query) if len(word) > 1)
+    return " ".join(word for word in WORD_RE.findall(query)
+                    if len(word) > 1 and word.lower() not in FRENCH_STOP_WORDS)
 
 
 def _number_variants(word: str) -> list[str]:

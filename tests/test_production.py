@@ -254,6 +254,9 @@ def test_search_uses_french_stemming_on_every_database(client, make_thematique, 
     assert "Wake Up Café" in _search_titles(client, "sortant prisons")
     assert "Atelier vélo" not in _search_titles(client, "prisons")
     assert [p.title for p in Page.objects.live().search("chômeur")] == ["Retour à l'emploi"]
+    # French stop words are ignored, as PostgreSQL's configuration ignores them (SQLite indexes them).
+    assert "Retour à l'emploi" in _search_titles(client, "les chômeurs pour une longue durée")
+    assert "Aucun résultat pour « pour une »" in _search_titles(client, "pour une")
     # Snowball keeps a final « s » after « i » (mois, fois): the site's search asks for both numbers.
     found = _search_titles(client, "emplois")
     assert "Retour à l'emploi" in found and "Atelier vélo" in found
