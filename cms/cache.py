@@ -354,11 +354,6 @@ class LocalFragments:
             while len(self._entries) > self.max_entries:
                 self._entries.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-            self._generation = -1
-
 
 local_fragments = LocalFragments(getattr(settings, "FRAGMENT_LOCAL_CACHE_ENTRIES", 1000))
 
