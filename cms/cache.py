@@ -315,11 +315,17 @@ class LocalFragments:
     copy, exactly as from Redis.
     """
 
-    def __init__(self, max_entries: int):
-        self.max_entries = max_entries
+    def __init__(self, max_entries: int | None = None):
+        self._max_entries = max_entries  # None: FRAGMENT_LOCAL_CACHE_ENTRIES, read when used
         self._entries: OrderedDict[str, tuple[float, bool, object]] = OrderedDict()
         self._generation = -1
         self._lock = threading.Lock()
+
+    @property
+    def max_entries(self) -> int:
+        if self._max_entries is not None:
+            return self._max_entries
+        return getattr(settings, "FRAGMENT_LOCAL_CACHE_ENTRIES", 1000)
 
     def get(self, key: str):
         now = time.monotonic()
@@ -335,7 +341,8 @@ class LocalFragments:
         return pickle.loads(value) if pickled else value
 
     def set(self, key: str, value, timeout: float) -> None:
-        if self.max_entries <= 0:
+        max_entries = self.max_entries
+        if max_entries <= 0:
             return
         pickled = not isinstance(value, str)
         stored = pickle.dumps(value, pickle.HIGHEST_PROTOCOL) if pickled else value
@@ -351,11 +358,11 @@ class LocalFragments:
                 self._generation = generation
             self._entries[key] = (time.monotonic() + timeout, pickled, stored)
             self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
+            while len(self._entries) > max_entries:
                 self._entries.popitem(last=False)
 
 
-local_fragments = LocalFragments(getattr(settings, "FRAGMENT_LOCAL_CACHE_ENTRIES", 1000))
+local_fragments = LocalFragments()
 
 
 def _fragment_seconds() -> float:
@@ -363,7 +370,7 @@ def _fragment_seconds() -> float:
 
 
 def _local_enabled() -> bool:
-    return getattr(settings, "FRAGMENT_LOCAL_CACHE_ENTRIES", 1000) > 0
+    return local_fragments.max_entries > 0
 
 
 def get_fragment(key: str):

@@ -227,3 +227,22 @@ def test_absolute_urls_of_kept_meta_tags_follow_the_request_scheme(client, cold,
 
     assert og_image().startswith("http://testserver/")
     assert og_image(secure=True).startswith("https://testserver/")
+
+
+def test_no_local_copy_when_turned_off(client, cold, settings, make_thematique, make_projet):
+    """FRAGMENT_LOCAL_CACHE_ENTRIES = 0: Redis only; a fragment Redis lost is rendered again."""
+    from django.core.cache import caches
+
+    from cms.cache import GENERATION_KEY
+
+    settings.FRAGMENT_LOCAL_CACHE_ENTRIES = 0
+    thematique = make_thematique("Retour à l'emploi")
+    make_projet("Wake Up Café", thematiques=[thematique])
+    first = html(client, thematique.url)
+    shared = caches["default"]
+    generation = shared.get(GENERATION_KEY)
+    shared.clear()
+    shared.set(GENERATION_KEY, generation, None)
+    with CaptureQueriesContext(connection) as queries:
+        assert html(client, thematique.url) == first
+    assert len(queries) > 0

@@ -78,14 +78,9 @@ def breadcrumb_ancestors(context):
     page = context.get("page")
     if page is None or not getattr(page, "depth", None):
         return []
-    from cms.cache import cached_value
-
-    def compute():
-        ancestors = page.get_ancestors().filter(depth__gt=2).only("id", "title", "url_path", "path", "depth")
-        return [(a.title, a.get_url(request)) for a in ancestors]
-
-    host = request.get_host() if request is not None else ""
-    return cached_value("breadcrumbs", (host, page.pk, page.path), compute)
+    # (base.html keeps the whole rendered breadcrumbs in the site generation.)
+    ancestors = page.get_ancestors().filter(depth__gt=2).only("id", "title", "url_path", "path", "depth")
+    return [(a.title, a.get_url(request)) for a in ancestors]
 
 
 @register.simple_tag(takes_context=True)
@@ -215,7 +210,7 @@ def select_options(field):
     value, then kept like a fragment (choices come from the published site and the collectivités,
     both in the site generation). An invalid submitted value selects nothing and is never stored.
     """
-    from django.utils.html import format_html, format_html_join
+    from django.utils.html import format_html_join
 
     from cms.cache import cached_value
 
@@ -224,9 +219,8 @@ def select_options(field):
     selected = str(current) if current is not None and str(current) in {v for v, _label in choices} else None
 
     def render():
-        return format_html_join("\n", "{}", ((format_html('<option value="{}"{}>{}</option>', value,
-                                                       mark_safe(" selected") if value == selected else "", label),)
-                                              for value, label in choices))
+        return format_html_join("\n", '<option value="{}"{}>{}</option>', (
+            (value, mark_safe(" selected") if value == selected else "", label) for value, label in choices))
 
     return mark_safe(cached_value("select-options", (field.html_name, selected, tuple(choices)), render))  # noqa: S308
 
