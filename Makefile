@@ -6,7 +6,7 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install demo test test-sqlite test-postgres bench check clean
+.PHONY: run install demo test test-sqlite test-postgres bench check lint clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ test-postgres: install
 
 bench: install
 	$(PY) bench/run.py
+
+lint: install
+	$(VENV)/bin/ruff check .
 
 check: install
 	$(PY) manage.py check

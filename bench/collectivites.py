@@ -41,10 +41,10 @@ def _child(url: str, var_dir: str) -> None:
 
     django.setup()
     from django.core.management import call_command
+    from wagtail.models import Page
 
     from thematiques.management.commands.load_collectivites import load
     from thematiques.models import Collectivite
-    from wagtail.models import Page
 
     call_command("migrate", verbosity=0, interactive=False)
     rows = []

@@ -178,7 +178,7 @@ def _gunicorn(app: str, env: dict, cwd: Path):
                 break
             except OSError:
                 if time.monotonic() > deadline:
-                    raise RuntimeError("gunicorn ne répond pas après 60 s")
+                    raise RuntimeError("gunicorn ne répond pas après 60 s") from None
                 time.sleep(0.3)
         yield base
     finally:
@@ -348,11 +348,11 @@ def _page_urls(env) -> dict:
 
 def _table(columns, rows):
     widths = [max(len(c), *(len(str(r[i])) for r in rows)) for i, c in enumerate(columns)]
-    line = "| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths)) + " |"
+    line = "| " + " | ".join(c.ljust(w) for c, w in zip(columns, widths, strict=False)) + " |"
     print(line)
     print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
     for r in rows:
-        print("| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths)) + " |")
+        print("| " + " | ".join(str(v).ljust(w) for v, w in zip(r, widths, strict=False)) + " |")
 
 
 def run(print_rows: bool = True) -> list[dict]:

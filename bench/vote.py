@@ -38,9 +38,10 @@ COLUMNS = ["scénario", "clients", "processus", "confirmations", "durée (s)", "
 
 
 def _ensure_database(url: str) -> None:
+    from urllib.parse import urlparse
+
     import psycopg2
     from psycopg2 import sql
-    from urllib.parse import urlparse
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")

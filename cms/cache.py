@@ -125,12 +125,10 @@ def connect_signals() -> None:
     """Invalidate on every change a cached page can show. Called from ``CmsConfig.ready``."""
     from django.apps import apps
     from django.db.models.signals import m2m_changed, post_delete, post_save
-    from wagtail.models import Page
+    from wagtail.models import Page, Site
     from wagtail.signals import page_published, page_unpublished, post_page_move
 
     from .models import Partenaire, SiteSettings
-
-    from wagtail.models import Site
 
     page_published.connect(_signal_handler, dispatch_uid="pagecache_published")
     # A deployment runs migrate: fragments rendered by the previous release's templates go with it.

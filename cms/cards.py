@@ -30,6 +30,6 @@ class Card:
         """Where the card's button leads: the external resource if any, else the page."""
         return self.external_url or self.url
 
-    def override(self, **changes) -> "Card":
+    def override(self, **changes) -> Card:
         """A copy with the non-empty given fields replaced (edition overrides)."""
         return replace(self, **{k: v for k, v in changes.items() if v})

@@ -103,7 +103,9 @@ def SearchBackend(params):  # noqa: N802 - Wagtail imports a backend module's ``
 @cache
 def _french_sqlite_backend_class():
     from modelsearch.backends.database.sqlite.sqlite import (
-        SQLiteIndex, SQLiteSearchBackend, SQLiteSearchQueryCompiler,
+        SQLiteIndex,
+        SQLiteSearchBackend,
+        SQLiteSearchQueryCompiler,
     )
     from modelsearch.query import Phrase, PlainText
     from modelsearch.utils import get_content_type_pk

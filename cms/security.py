@@ -1,13 +1,11 @@
 """Security glue: the per-area Content-Security-Policy and the admin login lockout page."""
 from dataclasses import replace
 
+from axes.helpers import get_cool_off
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-
-from axes.helpers import get_cool_off
-
-from csp.middleware import CSPMiddleware
 
 
 class SiteCSPMiddleware(CSPMiddleware):
@@ -39,7 +37,7 @@ class SiteCSPMiddleware(CSPMiddleware):
                     getattr(settings, "CONTENT_SECURITY_POLICY_ADMIN", None),
                     getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None))
         memo = None if varies else self._memo.get(admin)
-        if memo is None or any(a is not b for a, b in zip(memo[0], policies)):
+        if memo is None or any(a is not b for a, b in zip(memo[0], policies, strict=False)):
             response = super().process_response(request, response)
             if not varies and not any((p or {}).get("EXCLUDE_URL_PREFIXES") for p in policies):
                 self._memo[admin] = (policies, [(h, response[h]) for h in (HEADER, HEADER_REPORT_ONLY)

@@ -63,9 +63,8 @@ class BuildContext:
 
     def prefetch(self, page_ids):
         """Load the specific pages of the whole edition at once (one query per content type)."""
-        from wagtail.models import Page
-
         from django.core.exceptions import FieldError
+        from wagtail.models import Page
 
         missing = [pk for pk in page_ids if pk not in self._specific]
         if missing:
@@ -107,7 +106,7 @@ class EditionPageChooserBlock(blocks.PageChooserBlock):
         if cache is None:
             return super().bulk_to_python(values)
         missing = [v for v in values if v is not None and v not in cache]
-        fetched = dict(zip(missing, super().bulk_to_python(missing))) if missing else {}
+        fetched = dict(zip(missing, super().bulk_to_python(missing), strict=False)) if missing else {}
         return [None if v is None else (cache.get(v) or fetched.get(v)) for v in values]
 
 

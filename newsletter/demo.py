@@ -68,7 +68,13 @@ def ensure_minimal_site():
 
     from home.models import HomePage
     from ressources.models import (
-        ActualitePage, AgendaIndexPage, ArticlePage, ConceptPage, EvenementPage, ProjetPage, RessourceIndexPage,
+        ActualitePage,
+        AgendaIndexPage,
+        ArticlePage,
+        ConceptPage,
+        EvenementPage,
+        ProjetPage,
+        RessourceIndexPage,
         TribunePage,
     )
     from thematiques.models import ThematiqueIndexPage, ThematiquePage
@@ -167,7 +173,7 @@ def seed_sections():
             get(TribunePage, C.TRIBUNE["slug"]), title=f"{C.TRIBUNE['title']} - {C.TRIBUNE['citation_auteur']}",
             cta_label="Lire la tribune")}),
         ("projets", {"title": "Projets démocratiques et expériences territoriales pour vous inspirer", "intro": "",
-                     "items": [_item(p, cta_label=label) for p, label in zip(projets, labels)]}),
+                     "items": [_item(p, cta_label=label) for p, label in zip(projets, labels, strict=False)]}),
         ("aller_plus_loin", {"title": C.ARTICLE["kicker"], "intro": "",
                              "items": [_item(get(ArticlePage, C.ARTICLE["slug"]), cta_label="Lire l'article")]}),
         ("vote", {"title": "Votez pour une thématique !", "question": "Quelle est la priorité d'action de votre territoire ?",
@@ -178,7 +184,7 @@ def seed_sections():
         ("concept", {"title": "Le concept du mois", "concept": get(ConceptPage, C.CONCEPT["slug"]),
                      "links_title": "Pour aller plus loin"}),
         ("actualites", {"title": "Actualités de l'écosystème de Territoires en Commun", "intro": "",
-                        "items": [_item(p, cta_label=label) for p, label in zip(actualites, actualite_labels)]}),
+                        "items": [_item(p, cta_label=label) for p, label in zip(actualites, actualite_labels, strict=False)]}),
         ("agenda", {"title": "A vos agendas !", "weeks": 6, "limit": 8,
                     "items": [_item(get(EvenementPage, slug)) for slug in AGENDA_ORDER]}),
         ("partager_evenements", {"title": "Je suis une collectivité et je souhaite partager mes événements",

@@ -7,7 +7,7 @@ import json
 import zipfile
 from dataclasses import dataclass, field
 from email.message import EmailMessage
-from email.utils import formatdate, formataddr, make_msgid, parseaddr
+from email.utils import formataddr, formatdate, make_msgid, parseaddr
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives

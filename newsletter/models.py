@@ -105,9 +105,7 @@ class NewsletterPage(BasePage):
 
     def build_sections(self, request=None) -> list:
         """The SectionViews of the edition, in order (see newsletter/blocks.py)."""
-        from .blocks import BuildContext
-
-        from .blocks import _PAGE_CACHE
+        from .blocks import _PAGE_CACHE, BuildContext
         from .checks import _referenced_page_ids
 
         ctx = BuildContext(self, request)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from .checks import check_edition
 from .exports import ExportBlocked, can_export, current_version, export_edition, record_content, send_test
 from .models import NewsletterExport, NewsletterIndexPage, NewsletterPage
-from .profiles import FORMATS, profile_choices
+from .profiles import profile_choices
 from .rendering import render_email
 
 FORMAT_CHOICES = [

@@ -56,7 +56,7 @@ class RessourceFilterForm(forms.Form):
         years = cached_value("library-years", (), lambda: [
             d.year for d in RessourcePage.objects.live().public().dates("date_publication", "year", order="DESC")])
         self.fields["annee"].choices = everything + [(str(year), str(year)) for year in years]
-        for name, field in self.fields.items():
+        for _name, field in self.fields.items():
             if isinstance(field, forms.ChoiceField):
                 field.error_messages["invalid_choice"] = self.INVALID
 

@@ -51,15 +51,15 @@ def build_event(event: EvenementPage, request=None, stamp=None) -> Event:
     url = event.get_full_url(request) or ""
     vevent = Event()
     vevent.add("uid", event_uid(event))
-    vevent.add("dtstamp", stamp or timezone.now().astimezone(dt.timezone.utc))
+    vevent.add("dtstamp", stamp or timezone.now().astimezone(dt.UTC))
     if event.all_day:
         first_day = _local_date(event.start)
         last_day = _local_date(event.end or event.start)
         vevent.add("dtstart", first_day)
         vevent.add("dtend", max(last_day, first_day) + dt.timedelta(days=1))  # DTEND is exclusive
     else:
-        start = event.start.astimezone(dt.timezone.utc)
-        end = (event.end or event.start + dt.timedelta(hours=1)).astimezone(dt.timezone.utc)
+        start = event.start.astimezone(dt.UTC)
+        end = (event.end or event.start + dt.timedelta(hours=1)).astimezone(dt.UTC)
         vevent.add("dtstart", start)
         vevent.add("dtend", max(end, start))
     vevent.add("summary", event.title)
@@ -72,7 +72,7 @@ def build_event(event: EvenementPage, request=None, stamp=None) -> Event:
     if url:
         vevent.add("url", url)
     if event.last_published_at:
-        vevent.add("last-modified", event.last_published_at.astimezone(dt.timezone.utc))
+        vevent.add("last-modified", event.last_published_at.astimezone(dt.UTC))
     vevent.add("status", "CONFIRMED")
     vevent.add("transp", "TRANSPARENT" if event.all_day else "OPAQUE")
     return vevent
@@ -87,7 +87,7 @@ def build_calendar(events, request=None, name=None) -> Calendar:
     if name:
         cal.add("x-wr-calname", name)
         cal.add("x-wr-timezone", settings.TIME_ZONE)
-    stamp = timezone.now().astimezone(dt.timezone.utc).replace(microsecond=0)
+    stamp = timezone.now().astimezone(dt.UTC).replace(microsecond=0)
     for event in events:
         cal.add_component(build_event(event, request, stamp=stamp))
     return cal

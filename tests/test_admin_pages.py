@@ -2,22 +2,36 @@
 import datetime as dt
 
 from bs4 import BeautifulSoup
-
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 from wagtail.models import Page, Site
 from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import (
-    inline_formset, nested_form_data, querydict_from_html, rich_text, streamfield,
+    inline_formset,
+    nested_form_data,
+    querydict_from_html,
+    rich_text,
+    streamfield,
 )
 
 from home.models import HomePage, StandardPage
 from ressources.models import (
-    ActualitePage, AgendaIndexPage, ArticlePage, ConceptPage, EvenementPage, ProjetPage, RessourceIndexPage,
-    RessourcePage, TribunePage,
+    ActualitePage,
+    AgendaIndexPage,
+    ArticlePage,
+    ConceptPage,
+    EvenementPage,
+    ProjetPage,
+    RessourceIndexPage,
+    RessourcePage,
+    TribunePage,
 )
 from thematiques.models import (
-    Collectivite, ProjetPartageIndexPage, ProjetPartagePage, ThematiqueIndexPage, ThematiquePage,
+    Collectivite,
+    ProjetPartageIndexPage,
+    ProjetPartagePage,
+    ThematiqueIndexPage,
+    ThematiquePage,
 )
 
 RESSOURCE_TYPES = {ProjetPage, ArticlePage, TribunePage, ConceptPage, ActualitePage}
@@ -231,7 +245,7 @@ class PageTreeTests(WagtailPageTestCase):
         }) | {"thematiques": [str(self.emploi.pk)]})
         page = EvenementPage.objects.get()
         self.assertEqual(list(page.thematiques.all()), [self.emploi])
-        self.assertEqual(page.start.astimezone(dt.timezone.utc), dt.datetime(2022, 1, 25, 9, 0, tzinfo=dt.timezone.utc))
+        self.assertEqual(page.start.astimezone(dt.UTC), dt.datetime(2022, 1, 25, 9, 0, tzinfo=dt.UTC))
         self.assertTrue(page.online)
 
     def test_evenement_without_place_nor_online_is_refused(self):
@@ -301,8 +315,8 @@ class EditorEditViewTests(WagtailPageTestCase):
             agenda,
             agenda.add_child(instance=EvenementPage(
                 title="Webinaire", slug="webinaire", online=True, collectivite=reze,
-                start=dt.datetime(2022, 1, 25, 10, tzinfo=dt.timezone.utc),
-                end=dt.datetime(2022, 1, 25, 12, tzinfo=dt.timezone.utc))),
+                start=dt.datetime(2022, 1, 25, 10, tzinfo=dt.UTC),
+                end=dt.datetime(2022, 1, 25, 12, tzinfo=dt.UTC))),
         ]
         cls.editor = User.objects.create_user("redaction", "redaction@example.org", "motdepasse")
         cls.editor.groups.add(Group.objects.get(name="Editors"))

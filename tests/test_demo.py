@@ -15,11 +15,23 @@ from wagtail.models import Page, Revision, Site
 from cms.models import Partenaire, SiteSettings
 from home.models import HomePage, StandardPage
 from ressources.models import (
-    ActualitePage, AgendaIndexPage, ArticlePage, ConceptLien, ConceptPage, EvenementPage, ProjetPage,
-    RessourceIndexPage, RessourcePage, TribunePage,
+    ActualitePage,
+    AgendaIndexPage,
+    ArticlePage,
+    ConceptLien,
+    ConceptPage,
+    EvenementPage,
+    ProjetPage,
+    RessourceIndexPage,
+    RessourcePage,
+    TribunePage,
 )
 from thematiques.models import (
-    Collectivite, ProjetPartageCollectivite, ProjetPartageIndexPage, ProjetPartagePage, ThematiqueIndexPage,
+    Collectivite,
+    ProjetPartageCollectivite,
+    ProjetPartageIndexPage,
+    ProjetPartagePage,
+    ThematiqueIndexPage,
     ThematiquePage,
 )
 

@@ -81,8 +81,8 @@ def test_agenda_ics_lists_upcoming_events_only(client, site):
     event = events[0]
     upcoming = site["upcoming"]
     assert event["UID"] == f"evenement-{upcoming.pk}@testserver"
-    assert event.decoded("DTSTART") == upcoming.start.replace(microsecond=0).astimezone(dt.timezone.utc)
-    assert event.decoded("DTEND") == upcoming.end.replace(microsecond=0).astimezone(dt.timezone.utc)
+    assert event.decoded("DTSTART") == upcoming.start.replace(microsecond=0).astimezone(dt.UTC)
+    assert event.decoded("DTEND") == upcoming.end.replace(microsecond=0).astimezone(dt.UTC)
     assert event.decoded("DTSTAMP").tzinfo is not None
     assert str(event["LOCATION"]) == "En ligne"
     assert str(event["URL"]) == "http://testserver/agenda/webinaire-cooperer/"

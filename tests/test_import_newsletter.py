@@ -183,7 +183,7 @@ def test_dry_run_writes_nothing_and_prints_the_same_report(site_tree):
     assert "simulation : rien n'a été écrit" in dry
     real, _err = run(FIXTURES / "mailchimp-2021-12.html", FIXTURES / "brevo-2022-03.html")
     assert Page.objects.count() > count
-    strip = lambda text: [l for l in text.splitlines() if "simulation" not in l and "importé(s)" not in l]  # noqa: E731
+    strip = lambda text: [line for line in text.splitlines() if "simulation" not in line and "importé(s)" not in line]  # noqa: E731
     assert strip(dry) == strip(real)
 
 
@@ -201,7 +201,7 @@ BAD_INPUTS = {
     "blancs.html": (b"   \n\t ", "fichier vide"),
     "image.html": (b"\x89PNG\r\n\x1a\n" + b"\x00" * 50, "ce n'est pas un fichier HTML mais un fichier PNG"),
     "binaire.html": (bytes(range(256)) * 4, "fichier binaire"),
-    "texte.html": ("Bonjour, ceci est un courriel en texte brut.".encode(), "aucune balise HTML"),
+    "texte.html": (b"Bonjour, ceci est un courriel en texte brut.", "aucune balise HTML"),
     "latin1.html": ("<html><body><h2>Édito</h2><p>Été</p></body></html>".encode("latin-1"), "n'est pas en UTF-8"),
     "menteur.html": ('<meta charset="utf-8"><h2>Édito</h2><p>\xe9t\xe9</p>'.encode("latin-1"),
                      "se déclare en UTF-8 mais contient des octets invalides"),

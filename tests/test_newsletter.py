@@ -431,8 +431,8 @@ def _edition_with_projets(index, count, image):
 def test_rendering_queries_do_not_grow_with_items(seed_edition):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from wagtail.images.tests.utils import get_test_image_file
     from wagtail.images import get_image_model
+    from wagtail.images.tests.utils import get_test_image_file
 
     image = get_image_model().objects.create(title="Illustration", file=get_test_image_file())
     index = seed_edition.get_parent()
@@ -451,9 +451,9 @@ def test_rendering_queries_do_not_grow_with_items(seed_edition):
 
 def test_new_edition_follows_the_open_vote_and_the_vote_button_finds_the_vote_page(seed_edition):
     from newsletter.compose import create_prefilled_edition
+    from tests.vote_helpers import make_campaign
     from thematiques.models import ThematiquePage
     from thematiques.vote_models import VotePage
-    from tests.vote_helpers import make_campaign
 
     campaign = make_campaign(list(ThematiquePage.objects.filter(slug__in=["droit-a-la-mobilite",
                                                                          "retour-a-l-emploi"])))

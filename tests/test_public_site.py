@@ -25,11 +25,22 @@ def build_site(home):
     from cms.models import Partenaire, SiteSettings
     from home.models import StandardPage
     from ressources.models import (
-        ActualitePage, AgendaIndexPage, ArticlePage, ConceptLien, ConceptPage, EvenementPage, ProjetPage,
-        RessourceIndexPage, TribunePage,
+        ActualitePage,
+        AgendaIndexPage,
+        ArticlePage,
+        ConceptLien,
+        ConceptPage,
+        EvenementPage,
+        ProjetPage,
+        RessourceIndexPage,
+        TribunePage,
     )
     from thematiques.models import (
-        Collectivite, ProjetPartageCollectivite, ProjetPartageIndexPage, ProjetPartagePage, ThematiqueIndexPage,
+        Collectivite,
+        ProjetPartageCollectivite,
+        ProjetPartageIndexPage,
+        ProjetPartagePage,
+        ThematiqueIndexPage,
         ThematiquePage,
     )
 

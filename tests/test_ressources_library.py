@@ -164,11 +164,8 @@ def count_queries(client, url):
 
 @pytest.mark.parametrize("query", ["", "?thematique=retour-a-lemploi", "?q=Ressource", "?departement=34&annee=2021"])
 def test_query_count_is_the_same_with_5_and_50_resources(client, home, query):
-    from ressources.models import ProjetPage, RessourceIndexPage
-    from thematiques.models import ThematiqueIndexPage, ThematiquePage
-
-    from ressources.models import RessourcePage
-    from thematiques.models import Collectivite
+    from ressources.models import ProjetPage, RessourceIndexPage, RessourcePage
+    from thematiques.models import Collectivite, ThematiqueIndexPage, ThematiquePage
 
     Collectivite.objects.create(code="223400011", code_insee="34", nom="Hérault",
                                 echelon=Collectivite.Echelon.DEPARTEMENT, departement="34", region="76")

@@ -1,10 +1,10 @@
 """The theme vote (issue 4): voting with a confirmed link, refusals in French, moderation, results,
 exports, privacy purge, admin permissions and the projets partagés applications."""
 import csv
-from html import unescape
 import datetime as dt
 import io
 import re
+from html import unescape
 from unittest import mock
 
 import pytest
@@ -362,7 +362,7 @@ def test_closed_campaign_with_hand_entered_results_is_shown_and_marked(client, v
 
     campaign = make_campaign(themes, status="clos", title="Vote 2021", opens_at=timezone.now() - dt.timedelta(days=90),
                              closes_at=timezone.now() - dt.timedelta(days=60))
-    for count, p in zip((40, 172, 12), campaign.propositions.order_by("sort_order")):
+    for count, p in zip((40, 172, 12), campaign.propositions.order_by("sort_order"), strict=False):
         CampaignThematique.objects.filter(pk=p.pk).update(manual_count=count, manual_count_date=dt.date(2021, 12, 1))
     assert campaign.results() == [(THEMES[1], 172), (THEMES[0], 40), (THEMES[2], 12)]
     assert campaign.winner().label == THEMES[1]

@@ -4,7 +4,6 @@ SQLite serialises every writer on a file lock, so these races cannot happen ther
 skipped on SQLite and run in the PostgreSQL pass (DATABASE_URL=postgres://…).
 """
 import threading
-from urllib.parse import unquote
 
 import pytest
 from django.core.cache import cache

@@ -60,7 +60,7 @@ def load(stdout=None):
             "max_choices": 1,
         },
     )
-    for order, (page, (_title, count)) in enumerate(zip(thematiques, SEED_RESULTS)):
+    for order, (page, (_title, count)) in enumerate(zip(thematiques, SEED_RESULTS, strict=False)):
         CampaignThematique.objects.update_or_create(
             campaign=campaign, thematique=page,
             defaults={"sort_order": order, "manual_count": count, "manual_count_date": SEED_COUNT_DATE},

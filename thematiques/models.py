@@ -64,7 +64,7 @@ class Collectivite(index.Indexed, models.Model):
             try:
                 validate_insee_commune(self.code)
             except ValidationError as exc:
-                raise ValidationError({"code": exc.messages})
+                raise ValidationError({"code": exc.messages}) from None
             self.code_insee = self.code_insee or self.code
             if not self.departement:
                 self.departement = self.code[:3] if self.code.startswith("97") else self.code[:2]
@@ -73,7 +73,7 @@ class Collectivite(index.Indexed, models.Model):
             try:
                 validate(self.code)
             except ValidationError as exc:
-                raise ValidationError({"code": exc.messages})
+                raise ValidationError({"code": exc.messages}) from None
 
     @classmethod
     def suggest(cls, query: str, limit: int = 10):

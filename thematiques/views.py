@@ -15,8 +15,17 @@ from .forms import CandidatureForm, VoteForm
 from .models import Collectivite
 from .vote_models import VotePage
 from .vote_services import (
-    VoteError, confirm_candidature, confirm_vote, describe_token, projets_open_to_candidatures, rate_limit_message,
-    rate_limited, read_token, request_change, submit_candidature, submit_vote,
+    VoteError,
+    confirm_candidature,
+    confirm_vote,
+    describe_token,
+    projets_open_to_candidatures,
+    rate_limit_message,
+    rate_limited,
+    read_token,
+    request_change,
+    submit_candidature,
+    submit_vote,
 )
 
 

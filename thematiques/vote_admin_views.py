@@ -11,7 +11,12 @@ from django.views.decorators.http import require_http_methods
 from . import vote_exports
 from .vote_models import Ballot, Campaign, Candidature
 from .vote_services import (
-    VoteError, accept_candidature, cancel_ballot, link_projet_partage, refuse_candidature, validate_ballot,
+    VoteError,
+    accept_candidature,
+    cancel_ballot,
+    link_projet_partage,
+    refuse_candidature,
+    validate_ballot,
 )
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel
 from wagtail.models import Orderable
 from wagtail.search import index
 
@@ -123,7 +123,7 @@ class Campaign(index.Indexed, ClusterableModel):
         return str(_("La campagne « %(title)s » est close : les votes ne sont plus acceptés.") % {"title": self.title})
 
     # --- results ---------------------------------------------------------------------------------
-    def results_summary(self) -> "CampaignResults":
+    def results_summary(self) -> CampaignResults:
         """Counts per thématique (confirmed and validated ballots, plus hand-entered counts), the ones
         awaiting moderation apart, the number of distinct collectivités and the breakdown by échelon.
         Three queries whatever the number of thématiques or ballots."""
@@ -272,7 +272,7 @@ class Ballot(index.Indexed, models.Model):
                                      related_name="ballots")
     choices = models.ManyToManyField(CampaignThematique, verbose_name=_("thématiques choisies"), related_name="ballots",
                                      blank=True)
-    email = models.EmailField(_("adresse électronique"), null=True, blank=True,
+    email = models.EmailField(_("adresse électronique"), null=True, blank=True,  # noqa: DJ001 — NULL once purged, "" never stored
                               help_text=_("Jamais publiée ; effacée après la durée de conservation."))
     webmail = models.BooleanField(_("messagerie gratuite"), default=False)
     status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.EN_ATTENTE,
@@ -350,7 +350,7 @@ class Candidature(index.Indexed, models.Model):
                                      related_name="candidatures")
     role = models.CharField(_("rôle souhaité"), max_length=20, choices=ProjetPartageCollectivite.Role.choices)
     motivation = models.TextField(_("motivation"), blank=True)
-    email = models.EmailField(_("adresse électronique"), null=True, blank=True)
+    email = models.EmailField(_("adresse électronique"), null=True, blank=True)  # noqa: DJ001 — NULL once purged, as Ballot.email
     webmail = models.BooleanField(_("messagerie gratuite"), default=False)
     status = models.CharField(_("statut"), max_length=12, choices=Status.choices, default=Status.EN_ATTENTE,
                               db_index=True)

@@ -42,10 +42,10 @@ def read_token(token: str) -> dict:
         return signing.TimestampSigner(salt=TOKEN_SALT).unsign_object(token or "", max_age=TOKEN_MAX_AGE)
     except signing.SignatureExpired:
         raise VoteError(_("Ce lien de confirmation a expiré : il était valable 48 heures. "
-                          "Recommencez votre demande pour recevoir un nouveau lien."))
+                          "Recommencez votre demande pour recevoir un nouveau lien.")) from None
     except (signing.BadSignature, ValueError, TypeError):
         raise VoteError(_("Ce lien de confirmation n'est pas valide. Vérifiez que vous avez copié "
-                          "l'adresse complète reçue par courriel."))
+                          "l'adresse complète reçue par courriel.")) from None
 
 
 def vote_payload(campaign, collectivite, email, propositions, mode="vote") -> dict:
@@ -199,7 +199,7 @@ def confirm_vote(payload: dict, now=None) -> Confirmation:
     try:
         return _confirm_locked(campaign, collectivite_id, email, mode, proposition_ids, confirmed_status, fresh_outcome, now)
     except IntegrityError:  # foreign keys are checked at commit on PostgreSQL: the collectivité is gone
-        raise VoteError(_("Ce lien ne correspond à aucune campagne ou collectivité connue."))
+        raise VoteError(_("Ce lien ne correspond à aucune campagne ou collectivité connue.")) from None
 
 
 def _confirm_locked(campaign, collectivite_id, email, mode, proposition_ids, confirmed_status, fresh_outcome, now):
@@ -214,7 +214,7 @@ def _confirm_locked(campaign, collectivite_id, email, mode, proposition_ids, con
                     )
             except IntegrityError:
                 if not Collectivite.objects.filter(pk=collectivite_id).exists():
-                    raise VoteError(_("Ce lien ne correspond à aucune campagne ou collectivité connue."))
+                    raise VoteError(_("Ce lien ne correspond à aucune campagne ou collectivité connue.")) from None
                 ballot = Ballot.objects.select_for_update().get(campaign=campaign, collectivite_id=collectivite_id)
             else:
                 # A brand-new ballot has no choices yet: insert them directly (one query).
@@ -275,7 +275,7 @@ def submit_candidature(request, projet, collectivite, email, role, motivation=""
                     candidature = Candidature.objects.create(projet=projet, collectivite=collectivite, email=email,
                                                              webmail=is_webmail(email), role=role, motivation=motivation)
             except IntegrityError:
-                raise VoteError(_("%(nom)s a déjà candidaté à ce projet partagé.") % {"nom": collectivite.nom})
+                raise VoteError(_("%(nom)s a déjà candidaté à ce projet partagé.") % {"nom": collectivite.nom}) from None
         else:
             candidature.email, candidature.webmail = email, is_webmail(email)
             candidature.role, candidature.motivation = role, motivation

@@ -25,7 +25,7 @@ def env_int(env: Mapping[str, str], name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(f"La variable d'environnement {name} doit être un nombre entier (reçu : {value!r}).")
+        raise ImproperlyConfigured(f"La variable d'environnement {name} doit être un nombre entier (reçu : {value!r}).") from None
 
 
 def env_list(env: Mapping[str, str], name: str, default: str = "") -> list[str]:

@@ -1,8 +1,8 @@
 """Template tags of the public site: cards, breadcrumbs, meta tags, optional slots."""
 from django import template
+from django.template import TemplateDoesNotExist
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
-from django.template import TemplateDoesNotExist
 
 from cms.cards import Card
 
@@ -110,9 +110,8 @@ def absolute_url(context, url):
 
 def _site_tagline(request) -> str:
     """The site's tagline (site settings, read once per request), the description of last resort."""
-    from cms.models import SiteSettings
-
     from cms.cache import cached_value
+    from cms.models import SiteSettings
 
     if request is None:
         return ""
@@ -188,7 +187,7 @@ def embed_with_title(embed_value, title):
     url = getattr(embed_value, "url", "") or ""
     try:
         html = embed_value.html if embed_value else ""
-    except Exception:  # the embed finder raises on network or provider errors
+    except Exception:  # noqa: BLE001 — the embed finder raises on network or provider errors
         html = ""
     if not html:
         if not url:

@@ -24,7 +24,11 @@ from bs4.element import CData
 from django.utils.translation import gettext as _
 
 from .cleaning import (
-    clean_text, has_merge_tag, is_address_text, is_footer_text, is_unresolved_tracking_link, normalise_title,
+    clean_text,
+    has_merge_tag,
+    is_footer_text,
+    is_unresolved_tracking_link,
+    normalise_title,
     usable_link,
 )
 from .errors import EditionImportError

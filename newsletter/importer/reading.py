@@ -149,7 +149,7 @@ def compile_mjml(text: str) -> str:
 
     try:
         return mrml.to_html(text).content
-    except Exception as exc:  # mrml raises OSError/ValueError with its parser's message
+    except Exception as exc:  # noqa: BLE001 — mrml raises OSError/ValueError with its parser's message
         detail = str(exc).splitlines()[0][:120] if str(exc) else exc.__class__.__name__
         raise EditionImportError(_("source MJML invalide : %(detail)s") % {"detail": detail}) from None
 
@@ -164,7 +164,7 @@ def _read_eml(name: str, data: bytes) -> Source:
     try:
         message = email.message_from_bytes(data, policy=email.policy.default)
         html_part = message.get_body(preferencelist=("html",))
-    except Exception:  # the email package raises many types on malformed headers
+    except Exception:  # noqa: BLE001 — the email package raises many types on malformed headers
         raise EditionImportError(_("message e-mail illisible")) from None
     if html_part is None:
         raise EditionImportError(_("le message e-mail n'a pas de partie HTML"))

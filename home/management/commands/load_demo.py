@@ -23,12 +23,22 @@ from home.demo import content as C
 from home.demo.images import draw_logo, get_or_create_image
 from home.models import HomePage, StandardPage
 from ressources.models import (
-    ActualitePage, AgendaIndexPage, ArticlePage, ConceptPage, EvenementPage, ProjetPage, RessourceIndexPage,
+    ActualitePage,
+    AgendaIndexPage,
+    ArticlePage,
+    ConceptPage,
+    EvenementPage,
+    ProjetPage,
+    RessourceIndexPage,
     TribunePage,
 )
 from thematiques.management.commands.load_collectivites import load as load_collectivites
 from thematiques.models import (
-    Collectivite, ProjetPartageCollectivite, ProjetPartageIndexPage, ProjetPartagePage, ThematiqueIndexPage,
+    Collectivite,
+    ProjetPartageCollectivite,
+    ProjetPartageIndexPage,
+    ProjetPartagePage,
+    ThematiqueIndexPage,
     ThematiquePage,
 )
 

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         try:
             validate(tool, fmt)
         except ExportError as exc:
-            raise CommandError(str(exc))
+            raise CommandError(str(exc)) from None
         page = None
         if edition.isdigit():
             page = NewsletterPage.objects.filter(pk=int(edition)).first()
@@ -46,9 +46,9 @@ class Command(BaseCommand):
         except ExportBlocked as exc:
             for check in exc.checks:
                 self.stderr.write(str(check))
-            raise CommandError("Export refusé : corrigez les erreurs ci-dessus ou relancez avec --force.")
+            raise CommandError("Export refusé : corrigez les erreurs ci-dessus ou relancez avec --force.") from None
         except OSError as exc:
-            raise CommandError(f"Impossible d'écrire « {path} » : {exc.strerror}.")
+            raise CommandError(f"Impossible d'écrire « {path} » : {exc.strerror}.") from None
         for check in result.checks:
             self.stderr.write(str(check))
         self.stdout.write(str(path))

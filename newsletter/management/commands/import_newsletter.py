@@ -48,7 +48,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"[{index}/{total}] {Path(name).name} …")
 
         reports = {name: r for name, r in zip([n for n, _d in readable],
-                                               importer.import_files(readable, progress=progress))}
+                                               importer.import_files(readable, progress=progress), strict=False)}
         failures = 0
         for path, data, size in loaded:
             name = str(path)
