@@ -15,6 +15,8 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
+from cms.tasks import queue_email
+
 from .checks import check_edition, has_errors
 from .profiles import FORMATS, PROFILES
 from .rendering import render_email
@@ -158,7 +160,9 @@ def record_content(record) -> ExportResult:
 
 
 def send_test(edition, recipients, user=None, tool: str = "generic", request=None) -> int:
-    """Send the edition to the given addresses through Django's email backend, tags replaced by working links."""
+    """Send the edition to the given addresses through the task queue, tags replaced by working links.
+
+    Returns the number of recipients the message was queued for."""
     validate(tool, "html")
     version = current_version(edition)
     rendered = render_email(version, tool, request=request, working_links=True)
@@ -167,4 +171,5 @@ def send_test(edition, recipients, user=None, tool: str = "generic", request=Non
         body=rendered.text, from_email=sender(version), to=list(recipients),
     )
     message.attach_alternative(rendered.html, "text/html")
-    return message.send()
+    queue_email(message)
+    return len(message.recipients())

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cms.ratelimit import is_limited
+from cms.tasks import queue_email
 
 from .models import Collectivite, ProjetPartageCollectivite, ProjetPartagePage
 from .vote_models import Ballot, Campaign, CampaignThematique, Candidature, is_webmail, mask_email
@@ -74,7 +75,7 @@ def send_link_email(*, to: str, subject: str, template: str, context: dict):
     html = render_to_string(f"thematiques/vote/email/{template}.html", context)
     message = EmailMultiAlternatives(subject=subject, body=text, to=[to])
     message.attach_alternative(html, "text/html")
-    message.send()
+    queue_email(message)
 
 
 def confirm_url(request, token: str) -> str:

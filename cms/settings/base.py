@@ -9,7 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 
-from .environment import caches_from_env, content_security_policy, env_bool, env_int, media_storage_from_env
+from .environment import caches_from_env, content_security_policy, env_bool, env_int, media_storage_from_env, tasks_from_env
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PROJECT_DIR = BASE_DIR / "cms"
@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "axes",
+    "django_tasks",
+    "django_tasks_db",  # the task queue's table (cms/tasks.py)
 ]
 
 MIDDLEWARE = [
@@ -231,6 +233,10 @@ REST_FRAMEWORK = {
 }
 WAGTAILAPI_BASE_URL = os.environ.get("SITE_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
 WAGTAILAPI_LIMIT_MAX = 50
+
+# Task queue (django-tasks, cms/tasks.py): outgoing e-mail, Wagtail's search and reference indexes,
+# image focal points, CDN purges. The database backend needs a worker: `manage.py db_worker`.
+TASKS = tasks_from_env(os.environ)
 
 LOGGING = {
     "version": 1,

@@ -130,6 +130,23 @@ def frontend_cache_from_env(env: Mapping[str, str]) -> dict | None:
     return {"default": backend}
 
 
+TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+
+
+def tasks_from_env(env: Mapping[str, str], default: str = "database") -> dict:
+    """``TASKS`` (django-tasks): ``TASKS_BACKEND=database`` (a queue in the database, run by
+    ``manage.py db_worker``) or ``immediate`` (run inside the request, no worker)."""
+    kind = env.get("TASKS_BACKEND", "").strip().lower() or default
+    if kind not in TASK_BACKENDS:
+        raise ImproperlyConfigured(
+            f"TASKS_BACKEND doit valoir {' ou '.join(TASK_BACKENDS)} (reçu : {kind!r})."
+        )
+    return {"default": {"BACKEND": TASK_BACKENDS[kind]}}
+
+
 def email_from_env(env: Mapping[str, str]) -> dict:
     """SMTP settings: EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS / SSL."""
     use_tls = env_bool(env, "EMAIL_USE_TLS", False)

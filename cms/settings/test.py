@@ -15,6 +15,8 @@ CACHES = {
 # off by default so that no test sees a page cached by another; tests/test_cache.py turns it on.
 PAGE_CACHE_ENABLED = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Tasks run at the call, inside the test; tests/test_tasks.py switches to the database backend.
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 MEDIA_ROOT = VAR_DIR / "test-media" / str(os.getpid())
 WAGTAILADMIN_BASE_URL = "http://testserver"
 SITE_BASE_URL = "http://testserver"

@@ -11,6 +11,8 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from cms.tasks import queue_email
+
 from .text import clean_line
 
 logger = logging.getLogger(__name__)
@@ -44,14 +46,10 @@ def build(name: str, subject: str, context: dict, to: list[str], reply_to: list[
     return message
 
 
-def send(message) -> bool:
-    """Send, but never lose a stored submission because the mail server is down: log and go on."""
-    try:
-        message.send()
-    except Exception:  # noqa: BLE001 — any transport error (SMTP, DNS, TLS)
-        logger.exception("Envoi du courriel « %s » impossible", message.subject)
-        return False
-    return True
+def send(message) -> None:
+    """Send from the task queue (cms/tasks.py): a mail server that is down delays the mail, with
+    retries, and never loses the stored submission nor fails the visitor's request."""
+    queue_email(message)
 
 
 def contribution_admin_url(contribution) -> str:
