@@ -21,7 +21,10 @@ demo: install
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin
 
+# The task worker (e-mails, search index…) runs beside the server and stops with it.
 run: demo
+	@$(PY) manage.py db_worker --no-reload --no-startup-delay & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
