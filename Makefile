@@ -16,6 +16,9 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 install: $(VENV)/.installed
 
+# The demo's links (admin URL printed, e-mail links) follow HOST and PORT unless WAGTAILADMIN_BASE_URL is set.
+demo run: export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
+
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
