@@ -77,7 +77,7 @@ def _fixtures(n_collectivites: int):
 
     from home.models import HomePage
     from thematiques.models import Collectivite, ThematiqueIndexPage, ThematiquePage
-    from thematiques.vote_models import Ballot, Campaign, CampaignThematique
+    from thematiques.vote.models import Ballot, Campaign, CampaignThematique
 
     Ballot.objects.all().delete()
     Campaign.objects.all().delete()
@@ -199,8 +199,8 @@ def _row(name, clients, processes, confirmations, seconds, latencies, expected, 
 def measure(url: str = DEFAULT_URL, clients: int = CLIENTS, votes: int = DISTINCT_VOTES, processes: int = PROCESSES) -> list[dict]:
     _ensure_database(url)
     _setup_django(url)
-    from thematiques.vote_models import Ballot
-    from thematiques.vote_services import make_token, vote_payload
+    from thematiques.vote.models import Ballot
+    from thematiques.vote.services import make_token, vote_payload
 
     rows = []
     # 1. distinct collectivités: every confirmation creates a ballot.

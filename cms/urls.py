@@ -34,7 +34,7 @@ if settings.DEBUG:
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
-urlpatterns += [path("votes/", include("thematiques.urls"))]  # theme vote: confirmation links, autocomplete
+urlpatterns += [path("votes/", include("thematiques.vote.urls"))]  # theme vote: confirmation links, autocomplete
 
 # Public forms of the contributions (share an event, contact ANCT), before Wagtail's catch-all.
 urlpatterns += [path("", include("ressources.urls"))]

@@ -311,11 +311,9 @@ class VoteRowBlock(blocks.StructBlock):
 
 
 def vote_campaign_choices():
-    """Campaigns of the theme vote (thematiques.vote_models), most recent first, for the vote section."""
-    try:
-        from thematiques.vote_models import Campaign
-    except ImportError:  # the vote app is optional for the newsletter
-        return []
+    """Campaigns of the theme vote (thematiques.vote.models), most recent first, for the vote section."""
+    from thematiques.vote.models import Campaign
+
     try:
         return [(str(c.pk), f"{c.title} ({c.get_status_display()})") for c in Campaign.objects.all()[:50]]
     except Exception:  # noqa: BLE001 - no table yet (migrations running): no choice
@@ -356,7 +354,7 @@ class VoteSectionBlock(SectionBlock):
         pk = value.get("campaign")
         if not pk:
             return None
-        from thematiques.vote_models import Campaign
+        from thematiques.vote.models import Campaign
 
         return Campaign.objects.filter(pk=pk).first()
 

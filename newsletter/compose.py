@@ -14,11 +14,9 @@ def _item(page):
 
 
 def _current_vote():
-    """(campaign, vote page) of the vote app: the open campaign, else the last closed one."""
-    try:
-        from thematiques.vote_models import Campaign, VotePage
-    except ImportError:  # the vote app is optional for the newsletter
-        return None, None
+    """(campaign, vote page) of the theme vote: the open campaign, else the last closed one."""
+    from thematiques.vote.models import Campaign, VotePage
+
     return Campaign.current(), VotePage.objects.live().first()
 
 

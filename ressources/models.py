@@ -383,6 +383,3 @@ class EvenementPage(BasePage):
         card = super().get_card(request)
         return replace(card, meta={**card.meta, "when": str(self.dates_label)})
 
-
-# Contributions of the public (event submissions, contact requests): see ressources/contrib/.
-from .contrib.models import ContributionEvenement, DemandeContact  # noqa: E402,F401

@@ -12,7 +12,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, seria
 @pytest.fixture
 def vote_setup(live_server, home, make_thematique):
     from thematiques.models import Collectivite
-    from thematiques.vote_models import VotePage
+    from thematiques.vote.models import VotePage
 
     cache.clear()
     themes = [make_thematique(t) for t in ("Aménagement des territoires", "Droit à la mobilité", "Précarité alimentaire")]

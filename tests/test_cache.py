@@ -173,7 +173,7 @@ def test_site_settings_change_invalidates(client, page_cache, home):
 def test_vote_ballot_change_invalidates(client, page_cache, home, make_thematique):
     from cms.cache import current_generation
     from thematiques.models import Collectivite
-    from thematiques.vote_models import Ballot, Campaign, CampaignThematique
+    from thematiques.vote.models import Ballot, Campaign, CampaignThematique
 
     thematique = make_thematique("Mobilité")
     campaign = Campaign.objects.create(title="Vote 2026", closes_at=timezone.now() + dt.timedelta(days=10),

@@ -453,7 +453,7 @@ def test_new_edition_follows_the_open_vote_and_the_vote_button_finds_the_vote_pa
     from newsletter.compose import create_prefilled_edition
     from tests.vote_helpers import make_campaign
     from thematiques.models import ThematiquePage
-    from thematiques.vote_models import VotePage
+    from thematiques.vote.models import VotePage
 
     campaign = make_campaign(list(ThematiquePage.objects.filter(slug__in=["droit-a-la-mobilite",
                                                                          "retour-a-l-emploi"])))

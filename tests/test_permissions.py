@@ -186,14 +186,14 @@ def feature_content(site_content, home):
     import datetime as dt
 
     from newsletter.models import NewsletterIndexPage, NewsletterPage
-    from thematiques.vote_models import Campaign
+    from thematiques.vote.models import Campaign
 
     index = home.add_child(instance=NewsletterIndexPage(title="Newsletter", slug="newsletter"))
     edition = index.add_child(instance=NewsletterPage(title="Édition de décembre", subject="Décembre"))
     campaign = Campaign.objects.create(title="Vote 2026", status=Campaign.Status.OUVERT,
                                        closes_at=timezone.now() + dt.timedelta(days=10))
     from thematiques.models import Collectivite
-    from thematiques.vote_models import Ballot
+    from thematiques.vote.models import Ballot
 
     commune = Collectivite.objects.create(code="34172", nom="Montpellier", echelon="com")
     ballot = Ballot.objects.create(campaign=campaign, collectivite=commune, email="elu@gmail.com",
@@ -218,8 +218,8 @@ def test_permission_matrix(login_as, feature_content, description, url_factory, 
 def test_anonymous_posts_to_sensitive_actions_change_nothing(client, feature_content, mailoutbox):
     """Export, test send, moderation: an anonymous POST is sent to the login page and does nothing."""
     from newsletter.models import NewsletterExport
-    from ressources.models import ContributionEvenement
-    from thematiques.vote_models import Ballot
+    from ressources.contrib.models import ContributionEvenement
+    from thematiques.vote.models import Ballot
 
     edition = feature_content["edition"]
     ballot = feature_content["ballot"]

@@ -418,12 +418,13 @@ def test_standard_page_renders_its_body(client, site):
     assert "Éditeur : ANCT." in main.get_text()
 
 
-def test_home_vote_slot_renders_nothing_without_the_template(client, site, settings):
-    from django.template import Context, Template
+def test_home_shows_the_vote_block_only_while_there_is_a_campaign(client, site):
+    from tests.vote_helpers import make_campaign
 
-    rendered = Template('{% load site_tags %}[{% optional_include "thematiques/includes/nexiste_pas.html" %}]').render(
-        Context({}))
-    assert rendered == "[]"
+    assert soup_of(client.get("/")).find(id="vote-accueil") is None
+    make_campaign([site["emploi"], site["enfance"]])
+    block = soup_of(client.get("/")).find(id="vote-accueil")
+    assert block is not None and "Votez pour une thématique !" in block.get_text()
 
 
 def test_page_not_found_is_french_and_dsfr(client, site):

@@ -40,7 +40,7 @@ def campaign(themes):
 
 @pytest.fixture
 def vote_page(home):
-    from thematiques.vote_models import VotePage
+    from thematiques.vote.models import VotePage
 
     page = home.add_child(instance=VotePage(title="Votez pour une thématique", slug="votez"))
     page.save_revision().publish()
@@ -198,7 +198,7 @@ def test_campaign_past_its_closing_date_refuses_even_if_still_marked_open(client
 
 @pytest.mark.django_db
 def test_expired_link_is_refused_in_french(client, vote_page, campaign, montpellier):
-    from thematiques.vote_services import make_token, vote_payload
+    from thematiques.vote.services import make_token, vote_payload
 
     proposition = campaign.propositions.first()
     with mock.patch("django.core.signing.time.time", return_value=timezone.now().timestamp() - 49 * 3600):
@@ -297,7 +297,7 @@ def test_second_attempt_explains_and_changes_the_vote_through_the_address_on_rec
 
 @pytest.mark.django_db
 def test_pending_ballot_blocks_a_second_address_until_its_link_expires(client, vote_page, campaign, montpellier):
-    from thematiques.vote_models import Ballot
+    from thematiques.vote.models import Ballot
 
     post_vote(client, vote_page, campaign)
     second = post_vote(client, vote_page, campaign, email="autre@ville-montpellier.fr")
@@ -314,7 +314,7 @@ def test_pending_ballot_blocks_a_second_address_until_its_link_expires(client, v
 
 @pytest.mark.django_db
 def test_one_ballot_per_collectivite_is_a_database_constraint(campaign, montpellier):
-    from thematiques.vote_models import Ballot
+    from thematiques.vote.models import Ballot
 
     Ballot.objects.create(campaign=campaign, collectivite=montpellier, status="confirme")
     with pytest.raises(IntegrityError), transaction.atomic():
@@ -324,7 +324,7 @@ def test_one_ballot_per_collectivite_is_a_database_constraint(campaign, montpell
 # --- results -------------------------------------------------------------------------------------------
 @pytest.mark.django_db
 def test_results_are_ordered_with_echelon_breakdown_in_constant_queries(campaign, django_assert_num_queries, herault):
-    from thematiques.vote_models import Ballot
+    from thematiques.vote.models import Ballot
 
     communes = make_collectivites(12)
     props = list(campaign.propositions.order_by("sort_order"))
@@ -342,7 +342,7 @@ def test_results_are_ordered_with_echelon_breakdown_in_constant_queries(campaign
 
 @pytest.mark.django_db
 def test_results_table_is_accessible_text_not_colour_alone(client, vote_page, campaign, montpellier):
-    from thematiques.vote_models import Ballot
+    from thematiques.vote.models import Ballot
 
     Ballot.objects.create(campaign=campaign, collectivite=montpellier, status="confirme").choices.set(
         [campaign.propositions.order_by("sort_order")[1]])
@@ -358,7 +358,7 @@ def test_results_table_is_accessible_text_not_colour_alone(client, vote_page, ca
 
 @pytest.mark.django_db
 def test_closed_campaign_with_hand_entered_results_is_shown_and_marked(client, vote_page, themes):
-    from thematiques.vote_models import CampaignThematique
+    from thematiques.vote.models import CampaignThematique
 
     campaign = make_campaign(themes, status="clos", title="Vote 2021", opens_at=timezone.now() - dt.timedelta(days=90),
                              closes_at=timezone.now() - dt.timedelta(days=60))
@@ -375,7 +375,7 @@ def test_closed_campaign_with_hand_entered_results_is_shown_and_marked(client, v
 def test_home_include_shows_the_live_results(rf, home, campaign, montpellier):
     from django.template.loader import render_to_string
 
-    from thematiques.vote_models import Ballot, VotePage
+    from thematiques.vote.models import Ballot, VotePage
 
     page = home.add_child(instance=VotePage(title="Votez pour une thématique", slug="votez"))
     Ballot.objects.create(campaign=campaign, collectivite=montpellier, status="confirme").choices.set(
@@ -394,7 +394,7 @@ def test_home_vote_block_is_kept_but_follows_ballots_and_the_clock(client, setti
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from thematiques.vote_models import Ballot, VotePage
+    from thematiques.vote.models import Ballot, VotePage
 
     settings.PAGE_CACHE_ENABLED = False
     home.add_child(instance=VotePage(title="Votez pour une thématique", slug="votez")).save_revision().publish()
@@ -443,7 +443,7 @@ def test_autocomplete_finds_collectivites_by_name_and_code(client, montpellier, 
 @pytest.mark.django_db
 def test_purge_blanks_emails_after_the_retention_period_and_keeps_ballots(themes, settings):
     from cms.models import SiteSettings
-    from thematiques.vote_models import Ballot
+    from thematiques.vote.models import Ballot
 
     site_settings = SiteSettings.load()
     site_settings.email_retention_days = 30
@@ -489,7 +489,7 @@ def test_emails_are_never_on_public_pages(client, vote_page, campaign, montpelli
 # --- admin -----------------------------------------------------------------------------------------------
 @pytest.fixture
 def ballots(campaign, montpellier, herault):
-    from thematiques.vote_models import Ballot
+    from thematiques.vote.models import Ballot
 
     props = list(campaign.propositions.order_by("sort_order"))
     b1 = Ballot.objects.create(campaign=campaign, collectivite=montpellier, status="confirme", email="agent@ville.fr")
@@ -601,7 +601,7 @@ def test_admin_permissions(client, campaign, ballots, editor):
 
 @pytest.mark.django_db
 def test_campaign_can_be_created_in_the_admin_with_ordered_themes(client, editor, themes):
-    from thematiques.vote_models import Campaign
+    from thematiques.vote.models import Campaign
 
     client.force_login(editor)
     url = reverse("thematiques_campaign_modeladmin_create")
@@ -624,7 +624,7 @@ def test_campaign_can_be_created_in_the_admin_with_ordered_themes(client, editor
 @pytest.mark.django_db
 def test_closing_shows_the_winner_and_creates_the_projet_partage(client, editor, home, themes):
     from thematiques.models import ProjetPartageIndexPage, ProjetPartagePage
-    from thematiques.vote_models import Ballot
+    from thematiques.vote.models import Ballot
 
     home.add_child(instance=ProjetPartageIndexPage(title="Projets partagés", slug="projets-partages"))
     campaign = make_campaign(themes)
@@ -676,7 +676,7 @@ def apply(client, projet, code, role="partie_prenante", email=None):
 @pytest.mark.django_db
 def test_applications_accept_at_most_five_parties_prenantes_and_any_observatrices(client, projet, editor):
     from thematiques.models import ProjetPartageCollectivite
-    from thematiques.vote_models import Candidature
+    from thematiques.vote.models import Candidature
 
     communes = make_collectivites(8)
     for c in communes[:6]:
@@ -726,7 +726,7 @@ def test_application_form_errors_are_french_with_values_kept(client, projet):
 @pytest.mark.django_db
 def test_demo_loader_records_the_seed_campaign_idempotently(home, thematique_index):
     from thematiques import demo
-    from thematiques.vote_models import Campaign, VotePage
+    from thematiques.vote.models import Campaign, VotePage
 
     out = io.StringIO()
     demo.load(out)
@@ -757,7 +757,7 @@ def test_confirmation_redirects_after_post_and_a_forged_outcome_confirms_nothing
 
 @pytest.mark.django_db
 def test_projet_partage_page_lists_accepted_collectivites_and_links_to_the_application(client, projet, editor):
-    from thematiques.vote_models import Candidature
+    from thematiques.vote.models import Candidature
 
     html = unescape(client.get(projet.url).content.decode())
     assert reverse("thematiques:candidature", args=[projet.pk]) in html
@@ -772,7 +772,7 @@ def test_projet_partage_page_lists_accepted_collectivites_and_links_to_the_appli
 
 @pytest.mark.django_db
 def test_draft_campaign_is_announced_not_open(client, vote_page, themes, montpellier):
-    from thematiques.vote_models import VotePage
+    from thematiques.vote.models import VotePage
 
     campaign = make_campaign(themes, status="brouillon", opens_at=timezone.now() + dt.timedelta(days=3),
                              closes_at=timezone.now() + dt.timedelta(days=30))
@@ -785,7 +785,7 @@ def test_draft_campaign_is_announced_not_open(client, vote_page, themes, montpel
 
 @pytest.mark.django_db
 def test_admin_pages_render_for_editors(client, editor, campaign, ballots, projet):
-    from thematiques.vote_models import Candidature
+    from thematiques.vote.models import Candidature
 
     commune = make_collectivites(1)[0]
     cand = Candidature.objects.create(projet=projet, collectivite=commune, role="observatrice", status="a_examiner",
@@ -817,7 +817,7 @@ def test_ballot_list_queries_do_not_grow_with_rows(client, editor, campaign, bal
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from thematiques.vote_models import Ballot
+    from thematiques.vote.models import Ballot
 
     client.force_login(editor)
     index = reverse("thematiques_ballot_modeladmin_index")

@@ -55,7 +55,7 @@ def run_in_threads(functions):
 
 
 def token_for(campaign, collectivite, email, proposition, mode="vote"):
-    from thematiques.vote_services import make_token, vote_payload
+    from thematiques.vote.services import make_token, vote_payload
 
     return make_token(vote_payload(campaign, collectivite, email, [proposition], mode=mode))
 
@@ -67,7 +67,7 @@ def post_confirmation(token):
 
 
 def test_24_concurrent_confirmations_of_distinct_collectivites_give_24_ballots(open_campaign):
-    from thematiques.vote_models import Ballot
+    from thematiques.vote.models import Ballot
 
     communes = make_collectivites(24)
     props = list(open_campaign.propositions.order_by("sort_order"))
@@ -80,7 +80,7 @@ def test_24_concurrent_confirmations_of_distinct_collectivites_give_24_ballots(o
 
 
 def test_concurrent_confirmations_of_the_same_collectivite_give_exactly_one_ballot(open_campaign):
-    from thematiques.vote_models import Ballot
+    from thematiques.vote.models import Ballot
 
     commune = make_collectivites(1)[0]
     props = list(open_campaign.propositions.order_by("sort_order"))
@@ -97,7 +97,7 @@ def test_concurrent_confirmations_of_the_same_collectivite_give_exactly_one_ball
 
 
 def test_concurrent_submissions_of_the_same_collectivite_create_one_pending_ballot(open_campaign, home):
-    from thematiques.vote_models import Ballot, VotePage
+    from thematiques.vote.models import Ballot, VotePage
 
     page = home.add_child(instance=VotePage(title="Votez", slug="votez"))
     page.save_revision().publish()
@@ -119,8 +119,8 @@ def test_concurrent_acceptations_never_exceed_five_parties_prenantes(open_campai
     from django.utils import timezone
 
     from thematiques.models import ProjetPartageCollectivite, ProjetPartageIndexPage, ProjetPartagePage
-    from thematiques.vote_models import Candidature
-    from thematiques.vote_services import VoteError, accept_candidature
+    from thematiques.vote.models import Candidature
+    from thematiques.vote.services import VoteError, accept_candidature
 
     index = home.add_child(instance=ProjetPartageIndexPage(title="Projets partagés", slug="projets-partages"))
     projet = index.add_child(instance=ProjetPartagePage(title="Projet"))

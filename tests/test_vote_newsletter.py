@@ -7,7 +7,7 @@ from tests.vote_helpers import make_campaign, make_collectivites
 @pytest.mark.django_db
 def test_vote_section_uses_the_chosen_campaign_results_else_the_hand_entered_rows(make_thematique):
     from newsletter.blocks import VoteSectionBlock, vote_campaign_choices
-    from thematiques.vote_models import Ballot
+    from thematiques.vote.models import Ballot
 
     themes = [make_thematique(t) for t in ("Aménagement des territoires", "Droit à la mobilité")]
     campaign = make_campaign(themes)

@@ -33,7 +33,7 @@ def make_collectivites(n: int, start: int = 0):
 
 
 def make_campaign(thematiques, status="ouvert", max_choices=1, days_open=10, title="Campagne 2027", **kw):
-    from thematiques.vote_models import Campaign, CampaignThematique
+    from thematiques.vote.models import Campaign, CampaignThematique
 
     now = timezone.now()
     campaign = Campaign.objects.create(

@@ -31,7 +31,7 @@ def load(stdout=None):
     from home.models import HomePage
 
     from .models import ThematiqueIndexPage, ThematiquePage
-    from .vote_models import Campaign, CampaignThematique, VotePage
+    from .vote.models import Campaign, CampaignThematique, VotePage
 
     home = HomePage.objects.first()
     if home is None:

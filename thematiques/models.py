@@ -322,5 +322,3 @@ class ProjetPartageCollectivite(Orderable):
     def __str__(self):
         return f"{self.collectivite.nom} — {self.get_role_display()}"
 
-
-from .vote_models import *  # noqa: E402,F401,F403  (the theme vote: campaigns, ballots, VotePage)

@@ -91,12 +91,17 @@ AUTHENTICATION_BACKENDS = [
 
 ROOT_URLCONF = "cms.urls"
 
+# The theme vote is a sub-package of the thematiques app, not an app: Django's app loaders do not look
+# into it, so its templates, static files and template library are declared here (docs/decisions.md).
+VOTE_DIR = BASE_DIR / "thematiques" / "vote"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
-        "DIRS": [PROJECT_DIR / "templates"],
+        "DIRS": [PROJECT_DIR / "templates", VOTE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            "libraries": {"vote_tags": "thematiques.vote.templatetags"},
             "context_processors": [
                 "django.template.context_processors.debug",
                 "django.template.context_processors.request",
@@ -137,7 +142,7 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.FileSystemFinder",
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
-STATICFILES_DIRS = [PROJECT_DIR / "static"]
+STATICFILES_DIRS = [PROJECT_DIR / "static", VOTE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "static_collected"
 STATIC_URL = "/static/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))

@@ -1,7 +1,6 @@
 """Template tags of the public site: cards, breadcrumbs, meta tags, optional slots."""
 from django import template
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template, render_to_string
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from cms.cards import Card
@@ -53,19 +52,6 @@ def _render_card(obj, request, heading_level, horizontal):
         "cms/includes/card.html",
         {"card": value, "heading_level": level, "horizontal": horizontal, "request": request},
     )
-
-
-@register.simple_tag(takes_context=True)
-def optional_include(context, template_name):
-    """Include ``template_name`` with the current context, or nothing if it does not exist (yet).
-
-    Lets the home page reserve a slot for a feature another app provides (the vote results).
-    """
-    try:
-        tpl = get_template(template_name)
-    except TemplateDoesNotExist:
-        return ""
-    return tpl.render(context.flatten(), context.get("request"))
 
 
 @register.simple_tag(takes_context=True)

@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from thematiques.vote_models import Ballot, Campaign, Candidature
+from thematiques.vote.models import Ballot, Campaign, Candidature
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ register = template.Library()
 @register.simple_tag
 def vote_campaign():
     """The open campaign, or else the last closed one (None when there is none)."""
-    from thematiques.vote_models import Campaign
+    from thematiques.vote.models import Campaign
 
     return Campaign.current()
 
@@ -25,7 +25,7 @@ def home_vote_section(context):
     from django.utils.safestring import mark_safe
 
     from cms.cache import cached_until, request_vary
-    from thematiques.vote_models import Campaign
+    from thematiques.vote.models import Campaign
 
     request = context.get("request")
 
@@ -46,7 +46,7 @@ def campaign_results(campaign):
 
 @register.simple_tag(takes_context=True)
 def vote_page_url(context):
-    from thematiques.views import vote_page_url as url
+    from thematiques.vote.views import vote_page_url as url
 
     return url(context.get("request"))
 
@@ -54,6 +54,6 @@ def vote_page_url(context):
 @register.simple_tag
 def projet_accepts_candidatures(projet):
     """True when the projet partagé came out of a closed campaign: collectivités may apply to join it."""
-    from thematiques.vote_models import Campaign
+    from thematiques.vote.models import Campaign
 
     return bool(projet and projet.pk and Campaign.objects.filter(projet_partage=projet, status=Campaign.Status.CLOS).exists())

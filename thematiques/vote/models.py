@@ -1,7 +1,8 @@
 """The theme vote: campaigns, ballots, the public vote page and the applications to projets partagés.
 
-Imported at the end of ``thematiques/models.py`` so that Django registers these models in the
-``thematiques`` app.
+Imported by ``ThematiquesConfig.import_models`` (thematiques/apps.py) while the app registry loads
+models: Django gives them the ``thematiques`` app label, so their tables and migrations stay those of
+the ``thematiques`` app.
 
 A collectivité votes once per campaign (a database unique constraint on ``(campaign, collectivite)``);
 its vote counts once the emailed link is confirmed. Addresses at free webmail domains are accepted but
@@ -25,8 +26,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from cms.models import BasePage
-
-from .models import Collectivite, ProjetPartageCollectivite, ProjetPartagePage, ThematiquePage
+from thematiques.models import Collectivite, ProjetPartageCollectivite, ProjetPartagePage, ThematiquePage
 
 __all__ = ["Ballot", "Campaign", "CampaignThematique", "Candidature", "VotePage", "is_webmail", "mask_email"]
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 
 from cms.ratelimit import is_limited
 from cms.tasks import queue_email
+from thematiques.models import Collectivite, ProjetPartageCollectivite, ProjetPartagePage
 
-from .models import Collectivite, ProjetPartageCollectivite, ProjetPartagePage
-from .vote_models import Ballot, Campaign, CampaignThematique, Candidature, is_webmail, mask_email
+from .models import Ballot, Campaign, CampaignThematique, Candidature, is_webmail, mask_email
 
 TOKEN_SALT = "thematiques.vote.confirmation"
 TOKEN_MAX_AGE = dt.timedelta(hours=48)
@@ -354,7 +354,7 @@ def refuse_candidature(candidature: Candidature, user, reason: str) -> Candidatu
 
 def link_projet_partage(campaign: Campaign, user, parent=None) -> ProjetPartagePage:
     """Create (or reuse) the projet partagé on the winning thématique and link it to the campaign."""
-    from .models import ProjetPartageIndexPage
+    from thematiques.models import ProjetPartageIndexPage
 
     winner = campaign.winner()
     if winner is None:

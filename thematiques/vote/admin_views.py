@@ -8,9 +8,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from . import vote_exports
-from .vote_models import Ballot, Campaign, Candidature
-from .vote_services import (
+from . import exports
+from .models import Ballot, Campaign, Candidature
+from .services import (
     VoteError,
     accept_candidature,
     cancel_ballot,
@@ -35,9 +35,9 @@ def campaign_results(request, pk):
     campaign = get_object_or_404(Campaign, pk=pk)
     fmt = request.GET.get("export")
     if fmt == "csv":
-        return vote_exports.results_csv(campaign)
+        return exports.results_csv(campaign)
     if fmt == "xlsx":
-        return vote_exports.results_xlsx(campaign)
+        return exports.results_xlsx(campaign)
     return TemplateResponse(request, "thematiques/vote/admin/campaign_results.html", {
         "campaign": campaign, "results": campaign.results_summary(), "winner": campaign.winner(),
         "can_link": request.user.has_perm("thematiques.change_campaign"),

@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from thematiques.models import Collectivite
+
 from .forms import CandidatureForm, VoteForm
-from .models import Collectivite
-from .vote_models import VotePage
-from .vote_services import (
+from .models import VotePage
+from .services import (
     VoteError,
     confirm_candidature,
     confirm_vote,
@@ -123,7 +124,7 @@ def confirm(request):
 
 
 def _confirmed_ballot_exists(context, payload) -> bool:
-    from .vote_models import Ballot
+    from .models import Ballot
 
     return (Ballot.objects.filter(campaign=context["campaign"], collectivite=context["collectivite"],
                                   email__iexact=payload.get("e") or "")
@@ -131,7 +132,7 @@ def _confirmed_ballot_exists(context, payload) -> bool:
 
 
 def _candidature_for(payload):
-    from .vote_models import Candidature
+    from .models import Candidature
 
     candidature = Candidature.objects.select_related("projet", "collectivite").filter(pk=payload.get("a")).first()
     if candidature is None or (candidature.email or "").lower() != (payload.get("e") or "").lower():

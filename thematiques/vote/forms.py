@@ -3,8 +3,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .codes import code_kind, normalize_code
-from .models import Collectivite, ProjetPartageCollectivite
+from thematiques.codes import code_kind, normalize_code
+from thematiques.models import Collectivite, ProjetPartageCollectivite
 
 HONEYPOT_FIELD = "site_internet"
 
