@@ -1,4 +1,15 @@
-"""Whole-response cache for anonymous visitors, in the configured cache (Redis in production).
+"""The site's caches, on Django's and Wagtail's public parts, and their one invalidation.
+
+Three layers, all dropped together by :func:`invalidate_site_cache`:
+
+* whole anonymous responses in the configured cache (Redis in production),
+  :class:`AnonymousPageCacheMiddleware`;
+* template fragments and computed values of cold pages, Django's ``{% cache %}`` through Wagtail's
+  ``{% wagtailcache %}`` / ``{% wagtailpagecache %}`` and :func:`cached_value`, in the
+  ``template_fragments`` cache alias (``cms.cache_backends.LocalThenShared``: this process's
+  memory in front of Redis);
+* the CDN, told how long to keep a page by ``Cache-Control: public, max-age=0, s-maxage=…`` and
+  purged through Wagtail's frontend cache (``PurgeBatch``).
 
 What is cached: ``GET`` responses with status 200 to a visitor who has no session and no pending
 message, outside the admin, that set no cookie (a page with a form sets the CSRF cookie, a page
@@ -6,25 +17,25 @@ showing a message deletes the messages cookie: neither is ever stored) and that 
 ``private`` / ``no-store``. Logged-in users, previews and drafts (served under ``/admin/``) are never
 cached.
 
-Invalidation is site-wide and immediate: every key carries a generation number kept in the cache;
-:func:`invalidate_site_cache` increments it. It runs when a page is published, unpublished, moved
-or deleted, when site settings or partners change, and when a vote count changes (the vote calls
-it, and :func:`connect_signals` hooks the ballot model). A page shows cards of other pages (the
-home lists the latest resources, a thématique its events), so per-URL purging would miss most of
-the pages a change shows on.
+Invalidation is site-wide and immediate: every key carries the *site version* (a number kept in the
+shared cache, read once per request); :func:`invalidate_site_cache` increments it, and when the
+transaction commits, increments it again and purges from the CDN every page URL of the site (plus
+the old URLs of pages that were unpublished, moved or deleted): the CDN drops the same set of pages
+as Redis. It runs when a page is published, unpublished, moved or deleted, when site settings,
+partners, sites or view restrictions change, and when a vote count changes. A page shows cards of
+other pages (the home lists the latest resources, a thématique its events), so per-URL purging would
+miss most of the pages a change shows on.
 """
 from __future__ import annotations
 
 import contextvars
 import hashlib
 import logging
-import pickle
 import threading
 import time
-from collections import OrderedDict
 
 from django.conf import settings
-from django.core.cache import caches
+from django.core.cache import InvalidCacheBackendError, caches
 from django.core.exceptions import DisallowedHost
 from django.db import transaction
 from django.http import HttpResponse
@@ -51,7 +62,7 @@ def _fresh_generation() -> int:
 
     A flushed or restarted cache starts again from here, far above any value the old one reached by
     increments (each increment takes longer than a nanosecond), so neither Redis nor a process's
-    local copy (:class:`LocalFragments`) ever revives an entry of an older generation.
+    local copy (``fragments-local``) ever revives an entry of an older generation.
     """
     return time.time_ns()
 
@@ -92,18 +103,84 @@ def _bump() -> None:
         cache.set(GENERATION_KEY, _fresh_generation(), None)
 
 
-def invalidate_site_cache() -> None:
-    """Drop every cached anonymous page, now and again when the current transaction commits.
+_pending = threading.local()  # URLs to purge when this thread's transaction commits
+
+
+def invalidate_site_cache(pages=()) -> None:
+    """Drop every cached page and fragment now, and again when the current transaction commits,
+    then purge the CDN of every page URL of the site and of ``pages`` (pages about to lose their
+    URL: unpublished, deleted, moved, whose current URLs are added now).
 
     The second bump closes the window where a request reads the old rows between the first bump
-    and the commit, and caches them under the new generation.
+    and the commit, and caches them under the new version; the CDN is purged after the commit for
+    the same reason. Many invalidations in one transaction make one purge.
     """
     _bump()
-    transaction.on_commit(_bump)
+    urls = getattr(_pending, "urls", None)
+    if urls is None:
+        urls = _pending.urls = set()
+    if pages and _cdn_backends():
+        for page in pages:
+            try:
+                urls.update(_page_urls(page))
+            except Exception as exc:  # noqa: BLE001 - a page without a URL (no site) has nothing to purge
+                logger.debug("Pas d'adresse à purger pour %r : %s", page, exc)
+    transaction.on_commit(_after_commit)
+
+
+def _after_commit() -> None:
+    urls = getattr(_pending, "urls", None)
+    if urls is None:  # another callback of the same commit already did it
+        return
+    _pending.urls = None
+    _bump()
+    if _cdn_backends():
+        try:
+            purge_site_from_cdn(urls)
+        except Exception as exc:  # noqa: BLE001 - a CDN outage must not fail a publish (s-maxage bounds it)
+            logger.warning("Purge du CDN impossible : %s", exc)
+
+
+def _cdn_backends() -> bool:
+    return bool(getattr(settings, "WAGTAILFRONTENDCACHE", None) or getattr(
+        settings, "WAGTAILFRONTENDCACHE_LOCATION", None))
+
+
+def _page_urls(page) -> set[str]:
+    from wagtail.contrib.frontend_cache.utils import PurgeBatch
+
+    batch = PurgeBatch()
+    batch.add_page(page)
+    return batch.urls
+
+
+def site_purge_batch(extra_urls=()):
+    """The ``PurgeBatch`` of what a site-wide drop invalidates: every live page's URLs, and ``extra_urls``."""
+    from wagtail.contrib.frontend_cache.utils import PurgeBatch
+    from wagtail.models import Page
+
+    batch = PurgeBatch(extra_urls)
+    batch.add_pages(Page.objects.live().filter(depth__gt=1).specific(defer=True).iterator())
+    return batch
+
+
+def purge_site_from_cdn(extra_urls=()) -> None:
+    site_purge_batch(extra_urls).purge()
 
 
 def _signal_handler(*args, **kwargs):
     invalidate_site_cache()
+
+
+def _page_leaving_handler(sender, instance, **kwargs):
+    """A page unpublished or deleted: its URL goes out of the live set, purge it too."""
+    invalidate_site_cache(pages=[instance])
+
+
+def _page_moving_handler(sender, instance, **kwargs):
+    """Before a move: the page's and its descendants' old URLs, purged with the site after the move."""
+    if _cdn_backends():
+        invalidate_site_cache(pages=list(instance.get_descendants(inclusive=True).live()))
 
 
 def _migrated(sender, **kwargs):
@@ -126,7 +203,7 @@ def connect_signals() -> None:
     from django.apps import apps
     from django.db.models.signals import m2m_changed, post_delete, post_save
     from wagtail.models import Page, Site
-    from wagtail.signals import page_published, page_unpublished, post_page_move
+    from wagtail.signals import page_published, page_unpublished, post_page_move, pre_page_move
 
     from .models import Partenaire, SiteSettings
 
@@ -135,7 +212,7 @@ def connect_signals() -> None:
     from django.db.models.signals import post_migrate
 
     post_migrate.connect(_migrated, dispatch_uid="pagecache_migrated")
-    # A site's hostname or root page changes every URL (and CachedSiteMiddleware keeps sites).
+    # A site's hostname or root page changes every URL.
     post_save.connect(_signal_handler, sender=Site, dispatch_uid="pagecache_save_site")
     post_delete.connect(_signal_handler, sender=Site, dispatch_uid="pagecache_del_site")
     # Making a page private (or public again) changes which pages listings may show.
@@ -143,10 +220,12 @@ def connect_signals() -> None:
 
     post_save.connect(_signal_handler, sender=PageViewRestriction, dispatch_uid="pagecache_save_restriction")
     post_delete.connect(_signal_handler, sender=PageViewRestriction, dispatch_uid="pagecache_del_restriction")
-    page_unpublished.connect(_signal_handler, dispatch_uid="pagecache_unpublished")
+    page_unpublished.connect(_page_leaving_handler, dispatch_uid="pagecache_unpublished")
+    pre_page_move.connect(_page_moving_handler, dispatch_uid="pagecache_moving")
     post_page_move.connect(_signal_handler, dispatch_uid="pagecache_moved")
     for model in [m for m in apps.get_models() if issubclass(m, Page)]:
-        post_delete.connect(_signal_handler, sender=model, dispatch_uid=f"pagecache_delete_{model._meta.label}")
+        post_delete.connect(_page_leaving_handler, sender=model,
+                            dispatch_uid=f"pagecache_delete_{model._meta.label}")
     post_save.connect(_settings_saved, sender=SiteSettings, dispatch_uid="pagecache_save_sitesettings")
     post_save.connect(_signal_handler, sender=Partenaire, dispatch_uid="pagecache_save_partenaire")
     for model in (Partenaire, SiteSettings):
@@ -175,36 +254,40 @@ class AnonymousPageCacheMiddleware:
             return self._respond(request)
 
     def _respond(self, request):
-        key = self._key(request)
-        if key is None:
+        if not self._is_anonymous_get(request):
             response = self.get_response(request)
             if settings.SESSION_COOKIE_NAME in request.COOKIES and "Cache-Control" not in response:
                 # Pages for logged-in users must never be kept by a CDN or a proxy.
                 patch_cache_control(response, private=True)
             return response
+        key = self._key(request) if getattr(settings, "PAGE_CACHE_ENABLED", True) else None
         cache = _cache()
-        cached = cache.get(key)
-        if cached is not None:
-            return self._rebuild(cached)
+        if key is not None:
+            cached = cache.get(key, version=current_generation())
+            if cached is not None:
+                return self._rebuild(cached)
         response = self.get_response(request)
         if self._is_storable(response):
+            # The CDN keeps what this cache would keep (and is purged with it), the page cache on or off.
             self._add_shared_cache_header(response)
-            headers = [(k, v) for k, v in response.items()]
-            cache.set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS)
-            response[HIT_HEADER] = "MISS"
+            if key is not None:
+                headers = [(k, v) for k, v in response.items()]
+                cache.set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS,
+                          version=current_generation())
+                response[HIT_HEADER] = "MISS"
         return response
 
     @staticmethod
-    def _key(request) -> str | None:
-        if not getattr(settings, "PAGE_CACHE_ENABLED", True) or request.method != "GET":
-            return None
-        if request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES)):
-            return None
+    def _is_anonymous_get(request) -> bool:
+        if request.method != "GET" or request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES)):
+            return False
         cookies = request.COOKIES
         if settings.SESSION_COOKIE_NAME in cookies or MESSAGES_COOKIE in cookies:
-            return None
-        if "HTTP_AUTHORIZATION" in request.META:
-            return None
+            return False
+        return "HTTP_AUTHORIZATION" not in request.META
+
+    @staticmethod
+    def _key(request) -> str | None:
         full_path = request.get_full_path()
         if len(full_path) > 1000:
             return None
@@ -213,7 +296,7 @@ class AnonymousPageCacheMiddleware:
         except DisallowedHost:
             return None
         digest = hashlib.sha256(f"{request.scheme}://{host}{full_path}".encode()).hexdigest()
-        return f"pagecache:{current_generation()}:{digest}"
+        return f"pagecache:{digest}"  # in the site version (the key's Django cache version)
 
     @staticmethod
     def _is_storable(response) -> bool:
@@ -238,43 +321,6 @@ class AnonymousPageCacheMiddleware:
         return response
 
 
-class CachedSiteMiddleware:
-    """Give Wagtail the request's site, with its root page already specific, from the cache.
-
-    Wagtail looks the site up (one query) then loads its root page and the root page's specific
-    row (two more) on every request, and reads every site's root path (one cache read) for the
-    first page URL it builds: both come from one fragment. Kept in the site generation, so that
-    publishing the home page, or saving or deleting a site, is seen at once. Only for GET requests
-    outside the excluded prefixes (admin…); previews and the admin find their site the usual way.
-    """
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if (request.method == "GET" and getattr(settings, "FRAGMENT_CACHE_ENABLED", True)
-                and not request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES))):
-            self._attach_site(request)
-        return self.get_response(request)
-
-    @staticmethod
-    def _attach_site(request) -> None:
-        from wagtail.models import Site
-
-        key = fragment_key("wagtail-site-root-paths", request._get_raw_host(), request.get_port())
-        found = get_fragment(key)
-        if found is None:
-            site = Site._find_for_request(request)
-            if site is not None:
-                site.root_page.localized.specific  # noqa: B018 (loaded now, stored with the site)
-            found = (site, Site.get_site_root_paths())
-            set_fragment(key, found)
-        request._wagtail_site = found[0]
-        # Wagtail reads the root paths of every site (from the cache) for each page URL it builds;
-        # it keeps them on the request it is given, so give them now, from the same fragment.
-        request._wagtail_cached_site_root_paths = found[1]
-
-
 def request_vary(request) -> str | None:
     """What a fragment rendered for ``request`` is kept for (its scheme and host: page URLs, the
     menu and absolute links depend on them), or None when it must be rendered afresh: fragments
@@ -289,114 +335,52 @@ def request_vary(request) -> str | None:
         return None
 
 
-def fragment_key(name: str, *vary) -> str:
-    """The cache key of a rendered template fragment, in the current site generation.
+FRAGMENTS_ALIAS = "template_fragments"  # the alias Django's {% cache %} (and Wagtail's tags) use
 
-    Fragments (site chrome, card listings) are dropped by :func:`invalidate_site_cache` together
-    with the whole pages, so they are never older than what the page cache would serve.
-    """
+
+def _fragments():
+    try:
+        return caches[FRAGMENTS_ALIAS]
+    except InvalidCacheBackendError:
+        return _cache()
+
+
+def fragment_seconds() -> int:
+    """How long a fragment is kept (0 when fragments are turned off: Django's cache keeps nothing)."""
+    if not getattr(settings, "FRAGMENT_CACHE_ENABLED", True):
+        return 0
+    return int(getattr(settings, "FRAGMENT_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS))
+
+
+def fragment_vary(request) -> str:
+    """What every template fragment varies on, the site version first (see ``site_cache`` in the
+    templates): the request's scheme and host (page URLs, absolute links), the day (upcoming
+    events, dates in words) and the language. ``"off"`` when the fragment must be rendered afresh
+    (the context's ``fragment_seconds`` is then 0)."""
+    from django.utils import timezone, translation
+
+    host = request_vary(request)
+    if host is None:
+        return "off"
+    return f"v{current_generation()}|{host}|{timezone.localdate().isoformat()}|{translation.get_language() or ''}"
+
+
+def _key(name: str, vary: tuple) -> str:
     from django.utils import translation
 
     digest = hashlib.sha256(repr(vary).encode()).hexdigest()[:32]
-    return f"fragment:{current_generation()}:{translation.get_language() or ''}:{name}:{digest}"
-
-
-class LocalFragments:
-    """The fragments of the current generation, also kept in this process (first level, before Redis).
-
-    A cold page reads a dozen fragments (chrome, cards, listings, the routed page): from Redis each is
-    a network round trip, from here a dictionary look-up. Coherent without any message between
-    processes: every key carries the generation, which each request reads from the shared cache, and
-    this store holds one generation only, so it empties itself as soon as the site changes anywhere.
-    Bounded in entries (least recently used dropped first) and by the fragments' lifetime. Strings
-    are kept as they are (immutable); any other value is pickled, so that every request gets its own
-    copy, exactly as from Redis.
-    """
-
-    def __init__(self, max_entries: int | None = None):
-        self._max_entries = max_entries  # None: FRAGMENT_LOCAL_CACHE_ENTRIES, read when used
-        self._entries: OrderedDict[str, tuple[float, bool, object]] = OrderedDict()
-        self._generation = -1
-        self._lock = threading.Lock()
-
-    @property
-    def max_entries(self) -> int:
-        if self._max_entries is not None:
-            return self._max_entries
-        return getattr(settings, "FRAGMENT_LOCAL_CACHE_ENTRIES", 1000)
-
-    def get(self, key: str):
-        now = time.monotonic()
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None:
-                return None
-            if entry[0] < now:
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-        _, pickled, value = entry
-        return pickle.loads(value) if pickled else value
-
-    def set(self, key: str, value, timeout: float) -> None:
-        max_entries = self.max_entries
-        if max_entries <= 0:
-            return
-        pickled = not isinstance(value, str)
-        stored = pickle.dumps(value, pickle.HIGHEST_PROTOCOL) if pickled else value
-        try:  # "fragment:<generation>:…"
-            generation = int(key.split(":", 2)[1])
-        except (IndexError, ValueError):
-            return
-        with self._lock:
-            if generation < self._generation:  # a request that began before the site changed
-                return
-            if generation > self._generation:  # the site changed: every older entry is dead
-                self._entries.clear()
-                self._generation = generation
-            self._entries[key] = (time.monotonic() + timeout, pickled, stored)
-            self._entries.move_to_end(key)
-            while len(self._entries) > max_entries:
-                self._entries.popitem(last=False)
-
-
-local_fragments = LocalFragments()
-
-
-def _fragment_seconds() -> float:
-    return getattr(settings, "FRAGMENT_CACHE_SECONDS", settings.PAGE_CACHE_SECONDS)
-
-
-def _local_enabled() -> bool:
-    return local_fragments.max_entries > 0
-
-
-def get_fragment(key: str):
-    if _local_enabled():
-        value = local_fragments.get(key)
-        if value is not None:
-            return value
-    value = _cache().get(key)
-    if value is not None and _local_enabled():
-        local_fragments.set(key, value, _fragment_seconds())
-    return value
-
-
-def set_fragment(key: str, html) -> None:
-    _cache().set(key, html, _fragment_seconds())
-    if _local_enabled():
-        local_fragments.set(key, html, _fragment_seconds())
+    return f"value:{translation.get_language() or ''}:{name}:{digest}"
 
 
 def cached_value(name: str, vary: tuple, compute):
-    """``compute()``, kept like a fragment (same key scheme, generation and lifetime)."""
+    """``compute()``, kept in the fragments' cache, in the current site version, for ``fragment_seconds()``."""
     if not getattr(settings, "FRAGMENT_CACHE_ENABLED", True):
         return compute()
-    key = fragment_key(name, *vary)
-    value = get_fragment(key)
+    cache, key, version = _fragments(), _key(name, vary), current_generation()
+    value = cache.get(key, version=version)
     if value is None:
         value = compute()
-        set_fragment(key, value)
+        cache.set(key, value, fragment_seconds(), version=version)
     return value
 
 
@@ -404,16 +388,16 @@ def cached_until(name: str, vary: tuple, compute):
     """Like :func:`cached_value`, for a value that also changes at a moment known in advance.
 
     ``compute()`` returns ``(value, until)``, ``until`` an aware datetime or None: the value is kept
-    in the site generation as usual, and computed again once ``until`` has passed (a vote opening or
+    in the site version as usual, and computed again once ``until`` has passed (a vote opening or
     closing at a given hour changes what a page shows without any save to invalidate it).
     """
     from django.utils import timezone
 
     if not getattr(settings, "FRAGMENT_CACHE_ENABLED", True):
         return compute()[0]
-    key = fragment_key(name, *vary)
-    entry = get_fragment(key)
+    cache, key, version = _fragments(), _key(name, vary), current_generation()
+    entry = cache.get(key, version=version)
     if entry is None or (entry[1] is not None and timezone.now() >= entry[1]):
         entry = compute()
-        set_fragment(key, entry)
+        cache.set(key, entry, fragment_seconds(), version=version)
     return entry[0]

@@ -43,3 +43,18 @@ def site_chrome(request):
         "main_navigation": SimpleLazyObject(lambda: _navigation(request)),
         "footer_pages": SimpleLazyObject(lambda: _footer_pages(request)),
     }
+
+
+def fragment_cache(request):
+    """``fragment_seconds`` and ``site_cache`` for Wagtail's ``{% wagtailcache %}`` tags (cms.cache):
+
+        {% wagtailcache fragment_seconds "footer" site_cache %}…{% endwagtailcache %}
+
+    ``site_cache`` (the site version, scheme, host, day, language) is computed when a tag reads it.
+    """
+    from django.utils.functional import lazy
+
+    from . import cache
+
+    seconds = cache.fragment_seconds() if cache.request_vary(request) is not None else 0
+    return {"fragment_seconds": seconds, "site_cache": lazy(cache.fragment_vary, str)(request)}

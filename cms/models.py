@@ -88,23 +88,6 @@ class BasePage(Page):
     def get_meta_description(self) -> str:
         return self.search_description or self.chapo[:300]
 
-    def get_view_restrictions(self):
-        """Wagtail's restrictions of this page and its ancestors, their ids kept in the site generation.
-
-        Wagtail checks them on every page view (two queries). Saving or deleting a restriction,
-        moving or publishing a page bumps the generation (cms.cache), so the ids are never stale;
-        with no restriction at all (the usual case) the returned queryset runs no query.
-        """
-        from wagtail.models import PageViewRestriction
-
-        from .cache import cached_value
-
-        ids = cached_value("view-restrictions", (self.pk, self.path), lambda: list(
-            Page.get_view_restrictions(self).values_list("pk", flat=True)))
-        if not ids:
-            return PageViewRestriction.objects.none()
-        return PageViewRestriction.objects.filter(pk__in=ids)
-
 
 @register_setting(icon="cog")
 class SiteSettings(BaseGenericSetting):

@@ -47,42 +47,6 @@ class HomePage(BasePage):
         context["latest_edition"] = SimpleLazyObject(self._latest_edition)
         return context
 
-    def route(self, request, path_components):
-        """Find the requested page from its whole path in one query.
-
-        Wagtail's default walks down the tree with two queries per level (the child by slug, then
-        its specific row); no page type of this site routes its own sub-paths, so the page whose
-        ``url_path`` is this page's plus the requested path is the page Wagtail would find. A page
-        type that overrides ``route`` (or a path matching no page) gets Wagtail's own walk.
-        """
-        from django.http import Http404
-        from wagtail.models import Page
-
-        if not path_components or _custom_routing():
-            return super().route(request, path_components)
-        from django.conf import settings
-
-        from cms.cache import fragment_key, get_fragment, set_fragment
-
-        url_path = self.url_path + "/".join(path_components) + "/"
-        # The page, kept in the site generation like the fragments: publishing, unpublishing,
-        # moving or deleting any page drops it. Unknown paths are not kept (no cache flooding).
-        use_cache = getattr(settings, "FRAGMENT_CACHE_ENABLED", True) and not getattr(request, "is_preview", False)
-        key = fragment_key("route", self.pk, url_path) if use_cache else None
-        page = get_fragment(key) if key else None
-        if page is None:
-            found = list(Page.objects.filter(url_path=url_path, path__startswith=self.path)[:2])
-            if len(found) != 1:
-                return super().route(request, path_components)
-            page = found[0].specific
-            if key:
-                set_fragment(key, page)
-        if not page.live:
-            raise Http404
-        from wagtail.url_routing import RouteResult
-
-        return RouteResult(page)
-
     def _latest_edition(self):
         from newsletter.models import NewsletterPage
 
@@ -105,16 +69,3 @@ class StandardPage(BasePage):
     class Meta:
         verbose_name = _("page standard")
         verbose_name_plural = _("pages standard")
-
-
-_CUSTOM_ROUTING = []
-
-
-def _custom_routing() -> bool:
-    """Whether a page type below the home page routes sub-paths itself (computed once)."""
-    if not _CUSTOM_ROUTING:
-        from wagtail.models import Page, get_page_models
-
-        _CUSTOM_ROUTING.append(any(model.route is not Page.route for model in get_page_models()
-                                   if model is not HomePage))
-    return _CUSTOM_ROUTING[0]

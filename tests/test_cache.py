@@ -210,17 +210,107 @@ def test_cache_off_serves_fresh_pages(client, settings, make_thematique):
     assert get(client, thematique.url).get("X-Cache") is None
 
 
-def test_cdn_is_purged_on_publish_and_told_how_long_to_keep_pages(client, page_cache, settings, make_thematique):
+def test_cdn_is_purged_on_publish_and_told_how_long_to_keep_pages(client, page_cache, settings, make_thematique,
+                                                                  django_capture_on_commit_callbacks):
     settings.WAGTAILFRONTENDCACHE = {"cdn": {"BACKEND": "tests.test_cache.RecordingBackend"}}
     settings.PAGE_CACHE_CDN_SECONDS = 300
     thematique = make_thematique("Participation")
     PURGED.clear()
     thematique.title = "Participation citoyenne"
-    thematique.save_revision().publish()
+    with django_capture_on_commit_callbacks(execute=True):  # the CDN is purged once the publish is committed
+        thematique.save_revision().publish()
     assert any(url.endswith(thematique.url) for url in PURGED), PURGED
     response = get(client, thematique.url)
     assert "s-maxage=300" in response["Cache-Control"]
     assert "public" in response["Cache-Control"]
+
+
+def _served_from_cache(client, urls) -> set[str]:
+    return {url for url in urls if client.get(url).get("X-Cache") == "HIT"}
+
+
+def test_the_cdn_purge_covers_every_page_the_redis_drop_invalidates(
+        client, page_cache, settings, home, make_thematique, make_projet, ressource_index,
+        django_capture_on_commit_callbacks):
+    """On publish, Redis drops the whole site: the CDN is purged of the same pages, in one batch."""
+    from wagtail.models import Page
+
+    settings.WAGTAILFRONTENDCACHE = {"cdn": {"BACKEND": "tests.test_cache.RecordingBackend"}}
+    settings.PAGE_CACHE_CDN_SECONDS = 300
+    thematique = make_thematique("Participation")
+    projet = make_projet("Budget participatif", thematiques=[thematique])
+    urls = [p.url for p in Page.objects.live().filter(depth__gt=1).specific()]
+    for url in urls:
+        get(client, url)
+    assert _served_from_cache(client, urls) == set(urls)
+    PURGED.clear()
+    projet.title = "Budget participatif des jeunes"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        projet.save_revision().publish()
+    assert callbacks, "the purge waits for the commit"
+    dropped = set(urls) - _served_from_cache(client, urls)
+    assert dropped == set(urls)  # the home and the thématique list the projet: every page goes
+    purged_paths = {url.removeprefix("http://localhost").removeprefix("http://testserver") for url in PURGED}
+    assert dropped <= purged_paths, dropped - purged_paths
+    assert len(PURGED) == len(set(PURGED))  # one purge per URL, not one per signal
+
+
+def test_an_unpublished_page_is_purged_from_the_cdn_with_the_site(
+        client, page_cache, settings, make_thematique, make_projet, django_capture_on_commit_callbacks):
+    settings.WAGTAILFRONTENDCACHE = {"cdn": {"BACKEND": "tests.test_cache.RecordingBackend"}}
+    thematique = make_thematique("Culture")
+    projet = make_projet("Fête de quartier", thematiques=[thematique])
+    PURGED.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        projet.unpublish()
+    assert any(url.endswith(projet.url) for url in PURGED), PURGED  # no longer live, still in the CDN
+    assert any(url.endswith(thematique.url) for url in PURGED), PURGED
+
+
+def test_no_cdn_configured_means_no_purge_work(client, page_cache, settings, make_thematique,
+                                              django_capture_on_commit_callbacks):
+    settings.WAGTAILFRONTENDCACHE = None
+    thematique = make_thematique("Culture")
+    PURGED.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        thematique.save_revision().publish()
+    assert PURGED == []
+    assert get(client, thematique.url)["X-Cache"] == "MISS"
+
+
+def test_cache_control_tells_the_cdn_to_keep_anonymous_pages_and_never_personal_ones(
+        client, settings, page_cache, editor, home, make_thematique):
+    from wagtail.models import PageViewRestriction
+
+    from home.models import StandardPage
+
+    settings.PAGE_CACHE_CDN_SECONDS = 300
+    thematique = make_thematique("Jeunesse")
+    for page_cache_on in (True, False):  # the CDN header does not depend on the Redis page cache
+        settings.PAGE_CACHE_ENABLED = page_cache_on
+        response = get(client, thematique.url)
+        directives = {d.strip() for d in response["Cache-Control"].split(",")}
+        assert directives == {"public", "max-age=0", "s-maxage=300"}, response["Cache-Control"]
+    settings.PAGE_CACHE_ENABLED = True
+    assert get(client, thematique.url)["Cache-Control"] == response["Cache-Control"]  # a hit too
+
+    protected = home.add_child(instance=StandardPage(title="Espace partenaires", slug="partenaires"))
+    PageViewRestriction.objects.create(page=protected, restriction_type="password", password="secret")
+    form = client.get(protected.url)  # sets the CSRF cookie: never public
+    assert "public" not in form.get("Cache-Control", "")
+    client.cookies.clear()
+    assert "public" not in client.get("/admin/login/").get("Cache-Control", "")
+
+    client.force_login(editor)
+    logged_in = get(client, thematique.url)
+    assert "private" in logged_in["Cache-Control"] and "public" not in logged_in["Cache-Control"]
+
+    client.logout()
+    client.cookies.clear()
+    settings.PAGE_CACHE_CDN_SECONDS = 0  # no CDN: nothing said to shared caches
+    invalidate = __import__("cms.cache", fromlist=["invalidate_site_cache"]).invalidate_site_cache
+    invalidate()
+    assert "s-maxage" not in get(client, thematique.url).get("Cache-Control", "")
 
 
 def test_pages_and_sessions_are_stored_in_real_redis(client, settings, make_thematique, editor):

@@ -1,8 +1,9 @@
-"""Cached fragments of cold pages (cms.cache fragments, {% fragment_cache %}, cached cards and routes).
+"""Cached fragments of cold pages (Wagtail's {% wagtailcache %} / {% wagtailpagecache %}, cms.cache values).
 
-With the whole-page cache off, a repeated thématique page runs no query (its template still renders), and
-every change a visitor could see (a new resource, a renamed page, a page made private, a new
-partner) shows on the very next request.
+With the whole-page cache off, a repeated thématique page runs only Wagtail's own routing queries, a
+constant (its template still renders, every fragment and card comes from the cache), and every change
+a visitor could see (a new resource, a renamed page, a page made private, a new partner) shows on the
+very next request.
 """
 import pytest
 from django.db import connection
@@ -13,6 +14,15 @@ from django.test.utils import CaptureQueriesContext
 def cold(settings):
     settings.PAGE_CACHE_ENABLED = False
     settings.FRAGMENT_CACHE_ENABLED = True
+
+
+def routing_queries(page) -> int:
+    """What Wagtail itself runs to serve a page, outside any fragment: the site, two queries per level
+    below the root (the page by slug, then its specific row) and the page's view restrictions.
+
+    A constant for a given depth, whatever the amount of content (docs/decisions.md, "One cache
+    layer on public parts": the routed page is no longer cached by overriding ``route``)."""
+    return 1 + 2 * (page.depth - 1) + 1
 
 
 def html(client, url):
@@ -30,8 +40,8 @@ def test_repeated_thematique_page_is_identical_and_costs_no_query(client, cold, 
         second = html(client, thematique.url)
     assert second == first
     assert "Projet 2" in second
-    # The routed page, its (absent) view restrictions, menu, footer, listings and cards come from the cache.
-    assert len(queries) == 0, [q["sql"] for q in queries]
+    # Menu, footer, listings and cards come from the cache; Wagtail routes the page itself.
+    assert len(queries) == routing_queries(thematique), [q["sql"] for q in queries]
 
 
 def test_new_resource_and_renamed_page_show_on_the_next_request(client, cold, make_thematique, make_projet):
@@ -86,7 +96,7 @@ def test_fragments_off_renders_afresh(client, settings, make_thematique, make_pr
     html(client, thematique.url)
     with CaptureQueriesContext(connection) as queries:
         assert "Wake Up Café" in html(client, thematique.url)
-    assert len(queries) > 0
+    assert len(queries) > routing_queries(thematique)
 
 
 def test_a_page_made_private_itself_asks_for_login_at_once(client, cold, make_thematique):
@@ -133,7 +143,7 @@ def test_fragments_kept_in_the_process_serve_a_page_the_shared_cache_lost(client
     shared.set(GENERATION_KEY, generation, None)
     with CaptureQueriesContext(connection) as queries:
         assert html(client, thematique.url) == first
-    assert len(queries) == 0, [q["sql"] for q in queries]
+    assert len(queries) == routing_queries(thematique), [q["sql"] for q in queries]
 
 
 def test_a_change_made_by_another_app_server_shows_once_it_moves_the_shared_generation(client, cold, make_thematique):
@@ -154,25 +164,36 @@ def test_a_change_made_by_another_app_server_shows_once_it_moves_the_shared_gene
     assert "<h1>Emploi durable</h1>" in page and "<h1>Retour à l" not in page
 
 
-def test_local_fragments_keep_one_generation_a_bounded_number_and_private_copies():
-    from cms.cache import LocalFragments
+def test_local_fragments_keep_one_generation_a_bounded_number_and_private_copies(settings):
+    """The local level is Django's LocMemCache (culled past MAX_ENTRIES) in front of the shared cache."""
+    from django.core.cache import caches
 
-    local = LocalFragments(max_entries=2)
-    local.set("fragment:5:fr:a:1", "A", 60)
-    local.set("fragment:5:fr:b:1", ["B"], 60)
-    copy = local.get("fragment:5:fr:b:1")
+    from cms.cache_backends import LocalThenShared
+
+    settings.CACHES = {**settings.CACHES, "tiny-local": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tiny",
+        "OPTIONS": {"MAX_ENTRIES": 2, "CULL_FREQUENCY": 2}}}
+    local = caches["tiny-local"]
+    local.clear()
+    shared = caches["default"]
+    two_level = LocalThenShared(None, {"OPTIONS": {"LOCAL": "tiny-local", "SHARED": "default"}, "TIMEOUT": 60})
+    two_level.set("a", "A", 60, version=5)
+    two_level.set("b", ["B"], 60, version=5)
+    copy = two_level.get("b", version=5)
     copy.append("changé par une requête")
-    assert local.get("fragment:5:fr:b:1") == ["B"]  # every reader gets its own copy, as from Redis
-    local.get("fragment:5:fr:a:1")  # a is now the most recently used
-    local.set("fragment:5:fr:c:1", "C", 60)
-    assert local.get("fragment:5:fr:b:1") is None  # least recently used, dropped past 2 entries
-    assert local.get("fragment:5:fr:a:1") == "A" and local.get("fragment:5:fr:c:1") == "C"
-    local.set("fragment:4:fr:old:1", "from a request that began before the change", 60)
-    assert local.get("fragment:4:fr:old:1") is None and local.get("fragment:5:fr:a:1") == "A"
-    local.set("fragment:6:fr:d:1", "D", 60)  # the site changed: older entries are dead
-    assert local.get("fragment:5:fr:a:1") is None and local.get("fragment:6:fr:d:1") == "D"
-    local.set("fragment:6:fr:e:1", "E", -1)  # past its lifetime
-    assert local.get("fragment:6:fr:e:1") is None
+    assert two_level.get("b", version=5) == ["B"]  # every reader gets its own copy, as from Redis
+    two_level.get("a", version=5)  # a is now the most recently used
+    two_level.set("c", "C", 60, version=5)
+    assert local.get("b", version=5) is None  # least recently used, dropped past 2 entries
+    assert local.get("a", version=5) == "A" and local.get("c", version=5) == "C"
+    shared.delete("a", version=5)
+    assert two_level.get("a", version=5) == "A"  # the local copy serves what the shared cache lost
+    assert two_level.get("b", version=5) == ["B"]  # still in the shared cache, copied back
+    # A request that began before the site changed writes under the old version: never read again.
+    two_level.set("old", "from a request that began before the change", 60, version=4)
+    assert two_level.get("old", version=6) is None and two_level.get("a", version=6) is None
+    two_level.set("e", "E", -1, version=6)  # past its lifetime
+    assert two_level.get("e", version=6) is None
 
 
 def test_a_flushed_cache_starts_a_generation_no_earlier_one_reached(db):
@@ -206,7 +227,7 @@ def test_a_resource_page_is_kept_whole_and_shows_its_next_revision(client, cold,
     assert "Association Wake Up" in first and "Retour à l" in first
     with CaptureQueriesContext(connection) as queries:
         assert html(client, projet.url) == first
-    assert len(queries) == 0, [q["sql"] for q in queries]
+    assert len(queries) == routing_queries(projet), [q["sql"] for q in queries]
     projet.porteur = "Wake Up Café et la mairie"
     projet.save_revision().publish()
     page = html(client, projet.url)
@@ -245,4 +266,4 @@ def test_no_local_copy_when_turned_off(client, cold, settings, make_thematique, 
     shared.set(GENERATION_KEY, generation, None)
     with CaptureQueriesContext(connection) as queries:
         assert html(client, thematique.url) == first
-    assert len(queries) > 0
+    assert len(queries) > routing_queries(thematique)

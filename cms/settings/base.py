@@ -32,7 +32,8 @@ INSTALLED_APPS = [
     "wagtail_modeladmin",
     "wagtail.api.v2",
     "rest_framework",
-    "wagtail.contrib.frontend_cache",
+    # (wagtail.contrib.frontend_cache is used, not installed: cms.cache purges the CDN itself, once per
+    # commit, with every URL the site-wide drop invalidates; the app would also purge single pages.)
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
@@ -70,7 +71,6 @@ MIDDLEWARE = [
     # Outside the session, CSRF and messages middleware so that it sees every cookie they set
     # (a response that sets a cookie is never cached) and a hit costs no database query.
     "cms.cache.AnonymousPageCacheMiddleware",
-    "cms.cache.CachedSiteMiddleware",  # the Wagtail site and its root page from the cache (misses only)
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -109,6 +109,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
                 "cms.context_processors.site_chrome",
+                "cms.context_processors.fragment_cache",  # {% wagtailcache fragment_seconds "…" site_cache %}
             ],
         },
     },
@@ -194,9 +195,10 @@ SESSION_CACHE_ALIAS = "sessions"
 PAGE_CACHE_ENABLED = env_bool(os.environ, "PAGE_CACHE", True)
 PAGE_CACHE_SECONDS = env_int(os.environ, "PAGE_CACHE_SECONDS", 600)
 PAGE_CACHE_EXCLUDED_PREFIXES = ["/admin/", "/django-admin/", "/documents/", "/static/", "/media/", "/sante/"]
-# Fragments of cold pages (cms.cache) are also kept in each process, one generation at a time:
-# how many at most (0: Redis only).
-FRAGMENT_LOCAL_CACHE_ENTRIES = env_int(os.environ, "FRAGMENT_LOCAL_CACHE_ENTRIES", 1000)
+# Fragments of cold pages (cms.cache, the "template_fragments" cache alias) are also kept in each
+# process (the "fragments-local" LocMemCache alias, least recently used culled): how many at most
+# (0: Redis only).
+FRAGMENT_LOCAL_CACHE_ENTRIES = env_int(os.environ, "FRAGMENT_LOCAL_CACHE_ENTRIES", 500)
 # Shared (CDN) cache lifetime sent as s-maxage on cacheable anonymous responses; 0 = none.
 PAGE_CACHE_CDN_SECONDS = env_int(os.environ, "PAGE_CACHE_CDN_SECONDS", 0)
 # Models whose changes show on cached pages beyond pages themselves (vote counts…).

@@ -10,6 +10,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-default"},
     "sessions": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-sessions"},
+    # Fragments: this process's memory in front of "default" (cms.cache_backends), as in production.
+    "template_fragments": {"BACKEND": "cms.cache_backends.LocalThenShared", "TIMEOUT": 600,
+                           "OPTIONS": {"LOCAL": "fragments-local", "SHARED": "default"}},
+    "fragments-local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-fragments",
+                        "TIMEOUT": 600, "OPTIONS": {"MAX_ENTRIES": 500}},
 }
 # The anonymous page cache outlives a test's database transaction (the cache is not rolled back):
 # off by default so that no test sees a page cached by another; tests/test_cache.py turns it on.
