@@ -5,7 +5,9 @@ Every value can be overridden from the environment, so the same file serves ever
 import multiprocessing
 import os
 
-bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
+# Loopback by default: only the reverse proxy on the same host reaches gunicorn. Behind a load
+# balancer on another host, set GUNICORN_BIND=0.0.0.0:8000 and TRUSTED_PROXIES (docs/deploiement.md).
+bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
 # Synchronous workers: Django is synchronous here; 2 × cores + 1 is gunicorn's usual advice.
 workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 threads = int(os.environ.get("GUNICORN_THREADS", "1"))
@@ -25,3 +27,25 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
 # Temporary files of the worker heartbeat in memory, not on a possibly slow disk.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+
+
+def _drop_server_banner():
+    """No ``Server: gunicorn`` header: gunicorn always writes one, with no setting to turn it off.
+
+    Its HTTP/1 responses write ``Server: <gunicorn.http.wsgi.SERVER>`` in ``default_headers``; the
+    line is dropped there. (HTTP/2 responses, which gunicorn serves only with ``--http2``, are not.)
+    """
+    from gunicorn.http import wsgi
+
+    if getattr(wsgi.Response.default_headers, "_without_server", False):
+        return
+    original = wsgi.Response.default_headers
+
+    def default_headers(self):
+        return [line for line in original(self) if not line.lower().startswith("server:")]
+
+    default_headers._without_server = True
+    wsgi.Response.default_headers = default_headers
+
+
+_drop_server_banner()

@@ -6,6 +6,6 @@ class CmsConfig(AppConfig):
     verbose_name = "Territoires en Commun"
 
     def ready(self):
-        from . import cache
+        from . import cache, validation  # noqa: F401 - validation registers the <id:…> path converter
 
         cache.connect_signals()

@@ -1,7 +1,7 @@
 """Per-IP rate limit of the public forms (vote, candidatures, contributions, contact).
 
 Counted in the Django cache (shared between app servers with Redis) in a fixed window. The client's
-address is the one ``cms.security.client_ip`` trusts behind ``TRUSTED_PROXY_COUNT`` proxies, and it is
+address is ``cms.security.client_ip`` (REMOTE_ADDR unless ``TRUSTED_PROXIES`` are configured), and it is
 hashed: the cache never holds a readable IP. Every POST counts, valid or not, so a robot cannot try
 endlessly.
 """

@@ -2,8 +2,15 @@
 
 ``/flux/ressources.xml`` and ``/flux/thematiques/<slug>.xml``; every link is absolute (the page's
 full URL on its Wagtail site), so feed readers and mailing tools can follow them.
+
+Everything an editor typed is plain text. A ``<description>`` is read as HTML by feed readers, so its
+text is HTML-escaped once (then XML-escaped by the feed generator): a chapô ``<img onerror=…>`` shows
+as those characters, never as markup. Titles and categories are plain text (XML-escaped only).
+Control characters, which XML 1.0 cannot carry, are dropped.
 """
 import datetime as dt
+import re
+from html import escape
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
@@ -17,6 +24,17 @@ from thematiques.models import ThematiquePage
 from .models import RessourcePage
 
 FEED_SIZE = 30
+CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")
+
+
+def plain(text) -> str:
+    """Text an editor typed, without the characters XML cannot carry."""
+    return CONTROL_RE.sub("", str(text or ""))
+
+
+def html_text(text) -> str:
+    """Plain text for an element feed readers render as HTML: escaped once."""
+    return escape(plain(text), quote=False)
 
 
 class RessourcesFeed(Feed):
@@ -57,10 +75,10 @@ class RessourcesFeed(Feed):
         return list(self.base_queryset()[:FEED_SIZE])
 
     def item_title(self, item):
-        return item.title
+        return plain(item.title)
 
     def item_description(self, item):
-        return item.chapo or item.search_description
+        return html_text(item.chapo or item.search_description)
 
     def item_link(self, item):
         return item.get_full_url(self.request)
@@ -79,7 +97,7 @@ class RessourcesFeed(Feed):
         return item.last_published_at
 
     def item_categories(self, item):
-        return [str(item.kind_label)]
+        return [plain(item.kind_label)]
 
 
 class ThematiqueRessourcesFeed(RessourcesFeed):
@@ -92,10 +110,10 @@ class ThematiqueRessourcesFeed(RessourcesFeed):
         return thematique
 
     def title(self, obj):
-        return _("Territoires en Commun — %(thematique)s") % {"thematique": obj.title}
+        return _("Territoires en Commun — %(thematique)s") % {"thematique": plain(obj.title)}
 
     def description(self, obj):
-        return obj.chapo or _("Les ressources de la thématique %(thematique)s.") % {"thematique": obj.title}
+        return html_text(obj.chapo or _("Les ressources de la thématique %(thematique)s.") % {"thematique": obj.title})
 
     def link(self, obj):
         return obj.get_full_url(self.request)

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
+from cms.validation import IdChoiceField
 from thematiques.models import Collectivite, ThematiquePage
 
 from .contrib.models import REASON_MAX, SHORT_MAX, TEXT_MAX, TITLE_MAX, URL_MAX
@@ -188,7 +189,7 @@ class EvenementContributionForm(HoneypotMixin, DsfrBaseForm):
         }
 
 
-class ThematiqueChoiceField(forms.ModelChoiceField):
+class ThematiqueChoiceField(IdChoiceField):
     def label_from_instance(self, obj):
         return obj.title
 

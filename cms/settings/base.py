@@ -9,7 +9,15 @@ from pathlib import Path
 
 import dj_database_url
 
-from .environment import caches_from_env, content_security_policy, env_bool, env_int, media_storage_from_env, tasks_from_env
+from .environment import (
+    caches_from_env,
+    content_security_policy,
+    env_bool,
+    env_int,
+    env_list,
+    media_storage_from_env,
+    tasks_from_env,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PROJECT_DIR = BASE_DIR / "cms"
@@ -76,6 +84,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "cms.security.BadInputMiddleware",  # 400 for a NUL character in a URL or form; Permissions-Policy
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -232,6 +241,15 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "cms.security.lockout_response"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+
+# The client's address (forms' rate limits, axes' lockout): cms.security.client_ip. By default no
+# proxy is trusted and X-Forwarded-For is ignored; see docs/deploiement.md for a load balancer.
+TRUSTED_PROXIES = env_list(os.environ, "TRUSTED_PROXIES")  # addresses or CIDR blocks of the proxies
+TRUSTED_PROXY_COUNT = env_int(os.environ, "TRUSTED_PROXY_COUNT", 0)  # or: exactly N proxies in front
+AXES_CLIENT_IP_CALLABLE = "cms.security.client_ip"
+# Browser features the site never uses (cms.security.BadInputMiddleware sends the header).
+PERMISSIONS_POLICY = ("accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+                      "microphone=(), payment=(), usb=()")
 
 # Read-only public API (cms/api.py).
 REST_FRAMEWORK = {

@@ -3,6 +3,7 @@
 The process refuses to start, with one French sentence naming what is missing, when a required
 variable is absent or unusable.
 """
+import ipaddress
 import os
 
 from django.core.exceptions import ImproperlyConfigured
@@ -94,10 +95,15 @@ WAGTAILFRONTENDCACHE = frontend_cache_from_env(os.environ)
 if WAGTAILFRONTENDCACHE:
     PAGE_CACHE_CDN_SECONDS = env_int(os.environ, "PAGE_CACHE_CDN_SECONDS", 300)
 
-# django-axes behind the load balancer: the client address is the one the outermost trusted proxy
-# saw (cms.security.client_ip), so that lockouts hit the attacker, not the load balancer.
-TRUSTED_PROXY_COUNT = env_int(os.environ, "TRUSTED_PROXY_COUNT", 1)
-AXES_CLIENT_IP_CALLABLE = "cms.security.client_ip"
+# Behind a load balancer: TRUSTED_PROXIES (or TRUSTED_PROXY_COUNT) from base.py, read from the
+# environment; a bad entry stops the process here rather than at the first request.
+for _proxy in TRUSTED_PROXIES:  # noqa: F405
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(  # noqa: B904 - the French sentence is the whole message
+            f"TRUSTED_PROXIES : « {_proxy} » n'est ni une adresse IP ni un réseau (10.0.0.0/8, 2001:db8::/32)."
+        ) from None
 
 LOGGING = {
     "version": 1,

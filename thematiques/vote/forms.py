@@ -3,6 +3,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from cms.validation import IdChoiceField, IdMultipleChoiceField
 from thematiques.codes import code_kind, normalize_code
 from thematiques.models import Collectivite, ProjetPartageCollectivite
 
@@ -73,13 +74,13 @@ class VoteForm(CollectiviteIdentityForm):
         self.campaign = campaign
         queryset = campaign.propositions.select_related("thematique").order_by("sort_order", "pk")
         if campaign.max_choices == 1:
-            self.fields["thematiques"] = forms.ModelChoiceField(
+            self.fields["thematiques"] = IdChoiceField(
                 queryset=queryset, label=_("Thématique choisie"), widget=forms.RadioSelect,
                 error_messages={"required": _("Choisissez une thématique."),
                                 "invalid_choice": _("Cette thématique n'est pas proposée dans la campagne.")},
             )
         else:
-            self.fields["thematiques"] = forms.ModelMultipleChoiceField(
+            self.fields["thematiques"] = IdMultipleChoiceField(
                 queryset=queryset, label=_("Thématiques choisies (%(n)d au plus)") % {"n": campaign.max_choices},
                 widget=forms.CheckboxSelectMultiple,
                 error_messages={"required": _("Choisissez au moins une thématique."),

@@ -8,5 +8,5 @@ app_name = "thematiques"
 urlpatterns = [
     path("confirmer/", views.confirm, name="vote_confirm"),
     path("collectivites/", views.collectivites_autocomplete, name="collectivites_autocomplete"),
-    path("projets-partages/<int:projet_id>/candidater/", views.candidature, name="candidature"),
+    path("projets-partages/<id:projet_id>/candidater/", views.candidature, name="candidature"),
 ]
