@@ -15,6 +15,7 @@ standalone link or button, image), then grouped:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html as html_lib
 import re
 from dataclasses import dataclass, field
@@ -29,6 +30,7 @@ from .cleaning import (
     is_footer_text,
     is_unresolved_tracking_link,
     normalise_title,
+    strip_merge_tags,
     usable_link,
 )
 from .errors import EditionImportError
@@ -160,6 +162,13 @@ class ParsedEdition:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # [(what, why)]
     warnings: list[str] = field(default_factory=list)
     tool: str = ""
+    body_key: str = ""  # the body's text once cleaned and normalised: what the fingerprint hashes
+
+    @property
+    def fingerprint(self) -> str:
+        """Identity of the edition: its normalised body text plus its date when found (never its title)."""
+        date = self.date.isoformat() if self.date else ""
+        return hashlib.sha256(f"{self.body_key}\n{date}".encode()).hexdigest()
 
     @property
     def items(self) -> list[ParsedItem]:
@@ -460,8 +469,6 @@ class _Flattener:
             text = f.text
             if f.text != "\n":
                 text = re.sub(r"\s+", " ", re.sub(r"[\u200b\u200c\ufeff\u034f]", "", text))
-                from .cleaning import strip_merge_tags
-
                 text = strip_merge_tags(text)
             if runs and runs[-1][1] == f.href and runs[-1][2] == f.bold:
                 runs[-1][0] += text
@@ -738,6 +745,7 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
     title_candidates = _metadata(soup, parsed, meta, filename)
     body = soup.body or soup
     _pre_clean(soup, parsed)
+    parsed.body_key = normalise_title(strip_merge_tags(body.get_text(" ")))
     flattener = _Flattener(parsed)
     try:
         flattener.walk(body)

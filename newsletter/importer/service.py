@@ -244,15 +244,15 @@ class EditionImporter:
         if date is None:
             date = timezone.localdate()
             report.warnings.append(_("date de l'édition introuvable : date du jour utilisée, à corriger"))
-        key = normalise_title(parsed.subject)
-        for existing in NewsletterPage.objects.child_of(parent).only("pk", "title", "date"):
-            if normalise_title(existing.title) == key and (parsed.date is None or existing.date == date):
-                report.edition_id = existing.pk
-                report.sections = len(parsed.sections)
-                report.items = len(parsed.items)
-                report.reused.append(_("édition « %(title)s » (page %(id)s) : déjà importée, rien n'est modifié")
-                                     % {"title": existing.title, "id": existing.pk})
-                return
+        fingerprint = parsed.fingerprint
+        existing = NewsletterPage.objects.filter(import_fingerprint=fingerprint).only("pk", "title").first()
+        if existing is not None:
+            report.edition_id = existing.pk
+            report.sections = len(parsed.sections)
+            report.items = len(parsed.items)
+            report.reused.append(_("édition « %(title)s » (page %(id)s) : déjà importée, rien n'est modifié")
+                                 % {"title": existing.title, "id": existing.pk})
+            return
         self.index = PageIndex()
         self._library_page = None
         self.report = report
@@ -262,7 +262,7 @@ class EditionImporter:
         edition = NewsletterPage(
             title=parsed.subject, slug=self._slug(parent, parsed.subject), subject=parsed.subject,
             preheader=parsed.preheader[:255], date=date, number=parsed.number, live=self.publish,
-            search_description=parsed.preheader[:255],
+            search_description=parsed.preheader[:255], import_fingerprint=fingerprint,
         )
         edition.sections = json.dumps(blocks)
         self._add(parent, edition)
