@@ -27,7 +27,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from .cleaning import normalise_title
 from .errors import EditionImportError
 from .matching import PageIndex
-from .parsing import MONTHS, ParsedEdition, ParsedItem, ParsedSection, parse_edition
+from .parsing import CTA_RE, MONTHS, ParsedEdition, ParsedItem, ParsedSection, parse_edition
 from .reading import read_source
 
 VOTE_ROW_RE = re.compile(r"^(?P<label>.{2,200}?)\s*:\s*(?P<count>\d{1,9})$")
@@ -270,8 +270,10 @@ class EditionImporter:
         report.sections = len(blocks)
         report.items = sum(len(b["value"].get("items") or [])
                            + sum(1 for key in ("item", "thematique", "concept") if b["value"].get(key)) for b in blocks)
-        report.created.insert(0, _("édition « %(title)s » du %(date)s (%(n)s section(s))")
-                              % {"title": edition.title, "date": date.strftime("%d/%m/%Y"), "n": len(blocks)})
+        clue = (_(" ; date lue dans %(source)s : « %(clue)s »") % {"source": parsed.date_source, "clue": parsed.date_clue}
+                if parsed.date and parsed.date_clue else "")
+        report.created.insert(0, _("édition « %(title)s » du %(date)s (%(n)s section(s))%(clue)s")
+                              % {"title": edition.title, "date": date.strftime("%d/%m/%Y"), "n": len(blocks), "clue": clue})
 
     def _add(self, parent, page) -> None:
         """Create the page under its parent, owned (and logged as created) by the importing user;
@@ -307,12 +309,44 @@ class EditionImporter:
                 kind = "projets" if section.items else "texte"
             if kind == "texte":
                 kind = "edito" if "edito" not in used else "texte"
+            if kind in ("projets", "aller_plus_loin", "actualites", "texte"):
+                self._links_as_items(section)
+                if kind == "texte" and section.items:
+                    kind = "projets"
             block = getattr(self, f"_section_{kind}")(section)
             if block is None:
                 block = self._section_projets(section) if section.items else self._section_texte(section)
             used.add(block["type"])
             blocks.append(block)
         return blocks
+
+    def _links_as_items(self, section: ParsedSection) -> None:
+        """A card-list section's text is plain: the links of its paragraphs and its stand-alone
+        buttons become items (title and link), so that no link a reader could click is lost.
+        Buttons to this site's own pages (the section's "see all" of the project's exports) stay
+        out: they have no item equivalent and are reported."""
+        known = {item.link for item in section.items}
+        for piece in section.content:
+            if piece.kind != "paragraph":
+                continue
+            for label, href in piece.links:
+                if href in known or not href.startswith(("http://", "https://")):
+                    continue
+                known.add(href)
+                title = label
+                if len(label) < 12 or CTA_RE.match(label):
+                    rest = piece.text.replace(label, "").strip(" :–—-")
+                    title = rest[:200] or label
+                summary = piece.text if len(piece.links) == 1 and piece.text != title else ""
+                section.items.append(ParsedItem(title=title[:255], link=href, summary=summary, from_list=True))
+        kept = []
+        for label, href in section.buttons:
+            if href in known or self.index.is_site_url(href) or not href.startswith(("http://", "https://")):
+                kept.append((label, href))
+                continue
+            known.add(href)
+            section.items.append(ParsedItem(title=label[:255], link=href, cta_label=label[:80], from_list=True))
+        section.buttons = kept
 
     def _skip_buttons(self, section: ParsedSection, keep: int = 0) -> None:
         for label, href in section.buttons[keep:]:
@@ -323,8 +357,9 @@ class EditionImporter:
         for item in section.items:
             self.report.skipped.append(_("carte « %s » dans l'édito : gardée comme lien du texte") % item.title)
         body = _paragraphs_html(section) + "".join(
-            f'<p><a href="{html_lib.escape(i.link)}">{html_lib.escape(i.title)}</a></p>' for i in section.items)
-        self._skip_buttons(section)
+            f'<p><a href="{html_lib.escape(i.link)}">{html_lib.escape(i.title)}</a></p>' for i in section.items
+        ) + "".join(f'<p><a href="{html_lib.escape(href)}">{html_lib.escape(label)}</a></p>'
+                    for label, href in section.buttons)
         return _block("edito", {"title": section.title or "Edito", "body": body or "<p></p>", "signature": ""})
 
     def _section_texte(self, section: ParsedSection) -> dict:
