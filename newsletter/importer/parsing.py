@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import html as html_lib
 import re
+import time
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
@@ -35,6 +36,7 @@ from .cleaning import (
     usable_link,
 )
 from .errors import EditionImportError
+from .reading import check_depth
 
 INLINE_TAGS = {
     "a", "span", "strong", "b", "em", "i", "u", "font", "small", "big", "sup", "sub", "abbr", "code", "mark", "s",
@@ -59,6 +61,7 @@ CTA_RE = re.compile(r"^\s*(lire|d[ée]couvr|pour d[ée]couvrir|en savoir|voir|re
                     r"|inscri|t[ée]l[ée]charg|participe|r[ée]server|visionner|regarder|[ée]couter|plus d'info|read|learn"
                     r"|discover|see|more|suite|>|→|»)", re.IGNORECASE)
 MAX_BLOCKS = 20000
+TIME_BUDGET_SECONDS = 10.0  # of reading one edition's HTML (parse, walk, grouping): then it is refused
 
 MONTHS = {
     "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3, "avril": 4, "avr": 4,
@@ -298,6 +301,8 @@ class _Flattener:
         self.buffer: list[_Fragment] = []
         self.unresolved: set[str] = set()
         self.italic = 0  # depth of <em>/<i> around the text being read
+        self.deadline = time.monotonic() + TIME_BUDGET_SECONDS
+        self.visits = 0
 
     def link_of(self, href) -> str:
         if not isinstance(href, str):
@@ -306,6 +311,11 @@ class _Flattener:
         if link and is_unresolved_tracking_link(link):
             self.unresolved.add(link)
         return link
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise EditionImportError(_("mise en page trop lourde : lecture arrêtée après %(n)s s")
+                                     % {"n": f"{TIME_BUDGET_SECONDS:g}".replace(".", ",")})
 
     def emit(self, block) -> None:
         if len(self.blocks) >= MAX_BLOCKS:
@@ -325,6 +335,9 @@ class _Flattener:
             self.visit(child, href, bold, size, in_list)
 
     def visit(self, tag: Tag, href: str, bold: bool, size: float, in_list: bool) -> None:
+        self.visits += 1
+        if self.visits % 512 == 0:
+            self.check_time()
         name = (tag.name or "").lower()
         style = _style(tag)
         if name in ("b", "strong") or (style and BOLD_STYLE_RE.search(style)):
@@ -801,6 +814,8 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
     """Read one edition's HTML. Raises ``EditionImportError`` when no section or card can be found."""
     meta = meta or {}
     parsed = ParsedEdition(subject="")
+    started = time.monotonic()
+    check_depth(html)
     parsed.tool = detect_tool(html)
     try:
         soup = BeautifulSoup(html, "html.parser")
@@ -811,6 +826,8 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
     _pre_clean(soup, parsed)
     parsed.body_key = normalise_title(strip_merge_tags(body.get_text(" ")))
     flattener = _Flattener(parsed)
+    flattener.deadline = started + TIME_BUDGET_SECONDS
+    flattener.check_time()
     try:
         flattener.walk(body)
         flattener.flush()
@@ -822,6 +839,7 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
     if not meta.get("subject"):
         _subject_from_body(blocks, parsed, title_candidates)
     _group(blocks, parsed, title_candidates)
+    flattener.check_time()
     if not parsed.subject:
         first_heading = next((b.text for b in blocks if isinstance(b, Heading)), "")
         parsed.subject = first_heading or re.sub(r"\.[a-z0-9]+$", "", filename.rsplit("/", 1)[-1]).replace("_", " ").strip()
