@@ -419,8 +419,8 @@ class _Flattener:
             return False
         filled = 0
         for cell in cells:
-            if cell.find(lambda t: t.name not in INLINE_TAGS and t.name != "br"):
-                return False
+            if cell.find(lambda t: (t.name not in INLINE_TAGS and t.name != "br") or (t.name == "a" and t.get("href"))):
+                return False  # a block inside, or a link (a row "• <a>headline</a>" is a list item, not data)
             if clean_text(cell.get_text(" ")):
                 filled += 1
         return filled >= 2

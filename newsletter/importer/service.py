@@ -570,12 +570,15 @@ class EditionImporter:
         validate = URLValidator(schemes=["http", "https"])
         for link in (item.button_link, item.link):
             if link and link.startswith(("http://", "https://")) and not self.index.is_site_url(link):
+                if len(link) > 500:  # the field's limit: a cut link would be a broken one
+                    self.report.skipped.append(_("lien « %s… » : plus de 500 caractères, non gardé") % link[:60])
+                    continue
                 try:
-                    validate(link[:500])
+                    validate(link)
                 except ValidationError:
                     self.report.skipped.append(_("lien « %s » : adresse invalide, non gardée") % link[:80])
                     continue
-                return link[:500]
+                return link
         return ""
 
     def _create_resource(self, probe: ParsedItem, item: ParsedItem, kind: str, section: ParsedSection, prefix_match):
