@@ -183,7 +183,75 @@ def measure(url: str) -> list[dict]:
     return rows
 
 
-def print_table(rows: list[dict], out=sys.stdout) -> None:
+def corpus_dir() -> Path | None:
+    """The shared corpus of real archived editions: beside the repository first (CI), then /work/shared."""
+    for base in (ROOT.parent / "shared", Path("/work/shared")):
+        folder = base / "newsletters-corpus"
+        if folder.is_dir():
+            return folder
+    return None
+
+
+CORPUS_COLUMNS = ["fichier", "sections", "éléments", "liens gardés", "titres gardés", "date", "ms"]
+
+
+def measure_corpus(url: str) -> dict:
+    """Fidelity on every file of the corpus: links and headings kept, each edition imported once."""
+    _setup_django(url)
+    from newsletter.importer.fidelity import fidelity
+    from newsletter.importer.service import EditionImporter
+    from newsletter.models import NewsletterPage
+
+    folder = corpus_dir()
+    files = sorted(folder.glob("*.html")) if folder else []
+    archive = _site()
+    rows, totals = [], {"links": 0, "links_kept": 0, "headings": 0, "headings_kept": 0}
+    failures = []
+    for path in files:
+        data = path.read_bytes()
+        t0 = time.perf_counter()
+        report = EditionImporter(parent=archive).import_one(path.name, data)
+        ms = (time.perf_counter() - t0) * 1000
+        if not report.ok:
+            failures.append(f"{path.name}: {report.error}")
+            rows.append({"fichier": path.name[:40], "sections": "ÉCHEC", "ms": f"{ms:.0f}"})
+            continue
+        edition = NewsletterPage.objects.get(pk=report.edition_id)
+        fid = fidelity(path.name, data, edition)
+        for key in totals:
+            totals[key] += fid[key]
+        rows.append({"fichier": path.name[:40], "sections": report.sections, "éléments": report.items,
+                     "liens gardés": f"{fid['links_kept']}/{fid['links']}",
+                     "titres gardés": f"{fid['headings_kept']}/{fid['headings']}", "date": str(edition.date),
+                     "ms": f"{ms:.0f}", "_lost": fid["lost_links"][:5] + fid["lost_headings"][:5]})
+    editions = NewsletterPage.objects.count()
+    again = [EditionImporter(parent=archive).import_one(p.name, p.read_bytes()) for p in files]
+    return {
+        "rows": rows, "failures": failures, "files": len(files), "editions": editions,
+        "editions_after_second_import": NewsletterPage.objects.count(),
+        "second_import_created": sum(len(r.created) for r in again),
+        "links_share": totals["links_kept"] / totals["links"] if totals["links"] else 1.0,
+        "headings_share": totals["headings_kept"] / totals["headings"] if totals["headings"] else 1.0,
+    }
+
+
+def print_corpus(result: dict, out=sys.stdout) -> None:
+    out.write(f"Corpus d'éditions réelles : {result['files']} fichiers\n")
+    print_table(result["rows"], out, CORPUS_COLUMNS)
+    for row in result["rows"]:
+        if row.get("_lost") and "-v" in sys.argv:
+            out.write(f"  {row['fichier']} perdus : {row['_lost']}\n")
+    out.write(f"liens du contenu gardés : {result['links_share']:.1%} (objectif ≥ 95 %)\n")
+    out.write(f"titres gardés comme titres de section ou d'élément : {result['headings_share']:.1%} (objectif ≥ 95 %)\n")
+    out.write(f"éditions : {result['editions']} pour {result['files']} fichiers distincts ; second import : "
+              f"{result['editions_after_second_import'] - result['editions']} nouvelle(s), "
+              f"{result['second_import_created']} ligne(s) « créé »\n")
+    for failure in result["failures"]:
+        out.write(f"ÉCHEC {failure}\n")
+
+
+def print_table(rows: list[dict], out=sys.stdout, columns=None) -> None:
+    COLUMNS = columns or globals()["COLUMNS"]  # noqa: N806 — the module's table by default
     widths = {c: max(len(c), *(len(str(r.get(c, ""))) for r in rows)) for c in COLUMNS}
     out.write(" | ".join(c.ljust(widths[c]) for c in COLUMNS) + "\n")
     out.write("-+-".join("-" * widths[c] for c in COLUMNS) + "\n")
@@ -233,6 +301,28 @@ def run(print_rows: bool = True) -> list[dict]:
     return rows
 
 
+def run_corpus(print_result: bool = True) -> bool:
+    """Fidelity on the real corpus, in a child process with its own SQLite database."""
+    if corpus_dir() is None:
+        print("Corpus d'éditions réelles introuvable (../shared/newsletters-corpus) : mesure sautée")
+        return True
+    tmp = tempfile.mkdtemp(prefix="bench-import-corpus-")
+    try:
+        child = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--corpus-json",
+                                f"sqlite:///{tmp}/bench.sqlite3"], cwd=str(ROOT), capture_output=True, text=True,
+                               check=False, env={**os.environ, "VAR_DIR": tmp})
+        if child.returncode != 0:
+            last = child.stderr.strip().splitlines()[-1] if child.stderr.strip() else child.returncode
+            raise RuntimeError(f"bench/importer.py (corpus) a échoué : {last}")
+        result = json.loads(child.stdout.strip().splitlines()[-1])
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    if print_result:
+        print_corpus(result)
+    return (result["links_share"] >= 0.95 and result["headings_share"] >= 0.95 and not result["failures"]
+            and result["editions"] == result["files"] and result["editions_after_second_import"] == result["editions"])
+
+
 def targets_met(rows: list[dict]) -> bool:
     return all(r["objectif < 20 s"] == "oui" for r in rows)
 
@@ -243,5 +333,8 @@ if __name__ == "__main__":
     sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
     if len(sys.argv) >= 2 and sys.argv[1] == "--json":
         print(json.dumps(measure(sys.argv[2]), ensure_ascii=False))
+    elif len(sys.argv) >= 2 and sys.argv[1] == "--corpus-json":
+        print(json.dumps(measure_corpus(sys.argv[2]), ensure_ascii=False))
     else:
-        sys.exit(0 if targets_met(run()) else 1)
+        ok = targets_met(run())
+        sys.exit(0 if run_corpus() and ok else 1)

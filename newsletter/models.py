@@ -73,6 +73,10 @@ class NewsletterPage(BasePage):
     )
     sender_name = models.CharField(_("nom de l'expéditeur"), max_length=255, default="Territoires en Commun")
     sections = StreamField(SectionsBlock(), blank=True, verbose_name=_("sections"))
+    # Set by the archive importer: sha256 of the imported file's normalised body text (+ its date).
+    # The identity of an imported edition (the same file twice → nothing new), never its title.
+    import_fingerprint = models.CharField(_("empreinte de l'import"), max_length=64, blank=True, db_index=True,
+                                          editable=False)
 
     content_panels = BasePage.content_panels + [
         MultiFieldPanel([

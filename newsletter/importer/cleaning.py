@@ -14,7 +14,7 @@ import base64
 import binascii
 import re
 import unicodedata
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 MERGE_TAG_RE = re.compile(r"\*\|[^|]{0,200}\|\*|\{\{.{0,200}?\}\}|\{%.{0,200}?%\}|\[\[[^\[\]]{0,200}\]\]|%%[A-Za-z_]+%%",
                           re.DOTALL)
@@ -35,8 +35,11 @@ FOOTER_PATTERNS = [
     r"tous droits r[ée]serv[ée]s", r"all rights reserved",
     r"(voir|afficher|lire|consulter) (cette|la) (newsletter|lettre|version|e-?mail)[^.]{0,40}(navigateur|en ligne|web)",
     r"view (this )?(e-?mail|newsletter) in (your )?browser", r"version en ligne", r"probl[èe]me d'affichage",
-    r"ajoutez[- ]nous [àa] votre carnet", r"add us to your address book", r"powered by", r"envoy[ée] (avec|par) (mailchimp|brevo|sendinblue|mailjet)",
-    r"intuit mailchimp", r"\bmailchimp\b", r"sendinblue", r"\bbrevo\b", r"\bmailjet\b",
+    r"ajoutez[- ]nous [àa] votre carnet", r"add us to your address book",
+    r"(powered by|sent with|sent via|envoy[ée] (avec|par|via)) (intuit )?(mailchimp|brevo|sendinblue|mailjet|mailtrain"
+    r"|substack|beehiiv|convertkit|kit|ghost|hubspot|sendgrid)", r"intuit mailchimp", r"manage (your )?preferences",
+    r"view (it |this )?(online|in (your )?browser|on the web)", r"read (it )?(online|on the web)",
+    r"report this e-?mail",
 ]
 FOOTER_RE = re.compile("|".join(FOOTER_PATTERNS), re.IGNORECASE)
 # "20 avenue de Ségur 75007 Paris", "CS 12345", "BP 12" — a postal address line.
@@ -70,6 +73,22 @@ def normalise_title(title: str) -> str:
     text = re.sub(r"[’'`\"«»“”]", " ", text)
     text = re.sub(r"[^\w]+", " ", text)
     return WHITESPACE_RE.sub(" ", text).strip()
+
+
+SOCIAL_HOSTS = ("facebook.com", "twitter.com", "x.com", "linkedin.com", "instagram.com", "youtube.com", "tiktok.com",
+                "pinterest.com", "threads.net", "mastodon.social", "bsky.app", "t.me", "whatsapp.com")
+
+
+def is_social_link(url: str) -> bool:
+    """A link to a social network's home or profile (the footer's icons), not to one of its posts."""
+    try:
+        parts = urlsplit(url or "")
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower().removeprefix("www.")
+    if not any(host == h or host.endswith("." + h) for h in SOCIAL_HOSTS):
+        return False
+    return parts.path.strip("/").count("/") == 0  # twitter.com/name, not twitter.com/name/status/123
 
 
 def is_footer_text(text: str) -> bool:
@@ -176,9 +195,21 @@ def usable_link(href: str | None) -> str:
         return href
     if href.startswith("//"):
         href = "https:" + href
+    href = safe_href(href)
     if not HTTP_RE.match(href):
         return ""
     try:
-        return resolve_link(href)
+        return safe_href(resolve_link(href))
     except ValueError:
         return ""
+
+
+# What may stay raw in a stored link: RFC 3986 reserved and unreserved characters and "%" (already
+# encoded). A quote, a space, "<", ">", a backslash or a non-ASCII character is percent-encoded.
+SAFE_URL_CHARS = ":/?#[]@!$&()*+,;=%~-._"
+
+
+def safe_href(url: str) -> str:
+    """``url`` with every character that could break out of an attribute percent-encoded."""
+    url = "".join(ch for ch in url.strip() if ch >= " " and ch != "\x7f")
+    return quote(url, safe=SAFE_URL_CHARS)

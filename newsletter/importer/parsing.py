@@ -15,8 +15,10 @@ standalone link or button, image), then grouped:
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html as html_lib
 import re
+import time
 from dataclasses import dataclass, field
 
 from bs4 import BeautifulSoup, Comment, Declaration, Doctype, NavigableString, ProcessingInstruction, Tag
@@ -27,11 +29,14 @@ from .cleaning import (
     clean_text,
     has_merge_tag,
     is_footer_text,
+    is_social_link,
     is_unresolved_tracking_link,
     normalise_title,
+    strip_merge_tags,
     usable_link,
 )
 from .errors import EditionImportError
+from .reading import check_depth
 
 INLINE_TAGS = {
     "a", "span", "strong", "b", "em", "i", "u", "font", "small", "big", "sup", "sub", "abbr", "code", "mark", "s",
@@ -56,6 +61,7 @@ CTA_RE = re.compile(r"^\s*(lire|d[ée]couvr|pour d[ée]couvrir|en savoir|voir|re
                     r"|inscri|t[ée]l[ée]charg|participe|r[ée]server|visionner|regarder|[ée]couter|plus d'info|read|learn"
                     r"|discover|see|more|suite|>|→|»)", re.IGNORECASE)
 MAX_BLOCKS = 20000
+TIME_BUDGET_SECONDS = 10.0  # of reading one edition's HTML (parse, walk, grouping): then it is refused
 
 MONTHS = {
     "janvier": 1, "janv": 1, "février": 2, "fevrier": 2, "févr": 2, "fevr": 2, "mars": 3, "avril": 4, "avr": 4,
@@ -64,10 +70,14 @@ MONTHS = {
     "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3, "april": 4, "apr": 4, "may": 5,
     "june": 6, "jun": 6, "july": 7, "jul": 7, "august": 8, "aug": 8, "september": 9, "sep": 9, "october": 10,
     "november": 11, "december": 12,
+    "januar": 1, "jänner": 1, "februar": 2, "märz": 3, "maerz": 3, "juni": 6, "juli": 7, "oktober": 10, "okt": 10,
+    "dezember": 12, "dez": 12,
 }
 MONTH_ALT = "|".join(sorted(MONTHS, key=len, reverse=True))
-DAY_MONTH_YEAR_RE = re.compile(rf"\b(\d{{1,2}})(?:er)?\s+({MONTH_ALT})\.?\s+(\d{{4}})\b", re.IGNORECASE)
-MONTH_DAY_YEAR_RE = re.compile(rf"\b({MONTH_ALT})\.?\s+(\d{{1,2}}),?\s+(\d{{4}})\b", re.IGNORECASE)
+# "16 décembre 2021", "1er mars 2024", "12. März 2024", "3rd February 2023"; "October 20, 2022".
+DAY_MONTH_YEAR_RE = re.compile(rf"\b(\d{{1,2}})(?:er|\.|st|nd|rd|th)?\s+(?:of\s+)?({MONTH_ALT})\.?,?\s+(\d{{4}})\b",
+                               re.IGNORECASE)
+MONTH_DAY_YEAR_RE = re.compile(rf"\b({MONTH_ALT})\.?\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})\b", re.IGNORECASE)
 MONTH_YEAR_RE = re.compile(rf"\b({MONTH_ALT})\.?\s+(\d{{4}})\b", re.IGNORECASE)
 ISO_DATE_RE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})")
 FR_NUMERIC_DATE_RE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
@@ -134,6 +144,7 @@ class ContentPiece:
     html: str = ""
     level: int = 0
     list_item: bool = False
+    links: list = field(default_factory=list)  # [(label, href)] of a paragraph: kept as items outside rich text
 
 
 @dataclass
@@ -154,12 +165,20 @@ class ParsedEdition:
     subject: str
     date: dt.date | None = None
     date_source: str = ""
+    date_clue: str = ""  # the words the date was read from ("mars 2024")
     preheader: str = ""
     number: int | None = None
     sections: list[ParsedSection] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # [(what, why)]
     warnings: list[str] = field(default_factory=list)
     tool: str = ""
+    body_key: str = ""  # the body's text once cleaned and normalised: what the fingerprint hashes
+
+    @property
+    def fingerprint(self) -> str:
+        """Identity of the edition: its normalised body text plus its date when found (never its title)."""
+        date = self.date.isoformat() if self.date else ""
+        return hashlib.sha256(f"{self.body_key}\n{date}".encode()).hexdigest()
 
     @property
     def items(self) -> list[ParsedItem]:
@@ -270,6 +289,7 @@ class _Fragment:
     href: str
     bold: bool
     size: float
+    italic: bool = False
 
 
 class _Flattener:
@@ -280,6 +300,9 @@ class _Flattener:
         self.blocks: list = []
         self.buffer: list[_Fragment] = []
         self.unresolved: set[str] = set()
+        self.italic = 0  # depth of <em>/<i> around the text being read
+        self.deadline = time.monotonic() + TIME_BUDGET_SECONDS
+        self.visits = 0
 
     def link_of(self, href) -> str:
         if not isinstance(href, str):
@@ -288,6 +311,11 @@ class _Flattener:
         if link and is_unresolved_tracking_link(link):
             self.unresolved.add(link)
         return link
+
+    def check_time(self) -> None:
+        if time.monotonic() > self.deadline:
+            raise EditionImportError(_("mise en page trop lourde : lecture arrêtée après %(n)s s")
+                                     % {"n": f"{TIME_BUDGET_SECONDS:g}".replace(".", ",")})
 
     def emit(self, block) -> None:
         if len(self.blocks) >= MAX_BLOCKS:
@@ -298,7 +326,7 @@ class _Flattener:
         for child in list(node.children):
             if isinstance(child, NavigableString):
                 if type(child) is NavigableString and str(child).strip():
-                    self.buffer.append(_Fragment(str(child), href, bold, size))
+                    self.buffer.append(_Fragment(str(child), href, bold, size, self.italic > 0))
                 elif type(child) is NavigableString and child and self.buffer:
                     self.buffer.append(_Fragment(" ", href, bold, size))
                 continue
@@ -307,6 +335,9 @@ class _Flattener:
             self.visit(child, href, bold, size, in_list)
 
     def visit(self, tag: Tag, href: str, bold: bool, size: float, in_list: bool) -> None:
+        self.visits += 1
+        if self.visits % 512 == 0:
+            self.check_time()
         name = (tag.name or "").lower()
         style = _style(tag)
         if name in ("b", "strong") or (style and BOLD_STYLE_RE.search(style)):
@@ -343,7 +374,12 @@ class _Flattener:
                 if label and href:
                     self.emit(Link(label=label, href=href, button=True, list_item=in_list))
                 return
-            self.walk(tag, href, bold, size, in_list)
+            italic = name in ("em", "i")
+            self.italic += italic
+            try:
+                self.walk(tag, href, bold, size, in_list)
+            finally:
+                self.italic -= italic
             return
         if name == "li":
             self.flush(in_list)
@@ -383,8 +419,8 @@ class _Flattener:
             return False
         filled = 0
         for cell in cells:
-            if cell.find(lambda t: t.name not in INLINE_TAGS and t.name != "br"):
-                return False
+            if cell.find(lambda t: (t.name not in INLINE_TAGS and t.name != "br") or (t.name == "a" and t.get("href"))):
+                return False  # a block inside, or a link (a row "• <a>headline</a>" is a list item, not data)
             if clean_text(cell.get_text(" ")):
                 filled += 1
         return filled >= 2
@@ -460,21 +496,24 @@ class _Flattener:
             text = f.text
             if f.text != "\n":
                 text = re.sub(r"\s+", " ", re.sub(r"[\u200b\u200c\ufeff\u034f]", "", text))
-                from .cleaning import strip_merge_tags
-
                 text = strip_merge_tags(text)
-            if runs and runs[-1][1] == f.href and runs[-1][2] == f.bold:
+            if runs and runs[-1][1] == f.href and runs[-1][2] == f.bold and runs[-1][3] == f.italic:
                 runs[-1][0] += text
             else:
-                runs.append([text, f.href, f.bold])
-        out = []
-        for text, href, bold in runs:
+                runs.append([text, f.href, f.bold, f.italic])
+        out: list[list] = []  # [[href, html]]: consecutive runs of one link share one <a>
+        for text, href, bold, italic in runs:
             escaped = html_lib.escape(text).replace("\n", "<br/>")
             if bold and escaped.strip():
                 escaped = f"<b>{escaped}</b>"
-            if href and text.strip():
-                escaped = f'<a href="{html_lib.escape(href)}">{escaped}</a>'
-            out.append(escaped)
+            if italic and escaped.strip():
+                escaped = f"<i>{escaped}</i>"
+            href = href if text.strip() or (out and out[-1][0] == href) else ""
+            if out and out[-1][0] == href:
+                out[-1][1] += escaped
+            else:
+                out.append([href, escaped])
+        out = [f'<a href="{html_lib.escape(href)}">{inner}</a>' if href else inner for href, inner in out]
         result = re.sub(r"\s+", " ", "".join(out)).strip()
         result = re.sub(r"^(<br/>\s*)+|(\s*<br/>)+$", "", result)
         return re.sub(r"\s+([,.)])", r"\1", result)
@@ -511,6 +550,40 @@ def _parse_date_text(text: str) -> dt.date | None:
     return None
 
 
+def _date_clue(text: str) -> str:
+    for regex in (DAY_MONTH_YEAR_RE, MONTH_DAY_YEAR_RE, MONTH_YEAR_RE, ISO_DATE_RE, FR_NUMERIC_DATE_RE):
+        match = regex.search(text)
+        if match:
+            return match.group(0)
+    return text[:40]
+
+
+EDITION_WORDS_RE = re.compile(r"\b(lettre d'information|lettre d.info|newsletter|[ée]dition|bulletin|issue|ausgabe"
+                              r"|rundbrief|weekly|hebdo)\b", re.IGNORECASE)
+
+
+def _names_edition(text: str) -> bool:
+    """A heading or preheader that names the edition: a number or a date, and the tool's words for it."""
+    if not text or len(text) > 160:
+        return False
+    dated = bool(DAY_MONTH_YEAR_RE.search(text) or MONTH_DAY_YEAR_RE.search(text) or MONTH_YEAR_RE.search(text))
+    numbered = bool(NUMBER_RE.search(text))
+    return (dated or numbered) and (bool(EDITION_WORDS_RE.search(text)) or (dated and numbered))
+
+
+def _subject_from_body(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> None:
+    """« Lettre d'information n° 12 — mars 2024 » as first heading (or preheader) names the edition
+    better than a generic <title>: it becomes the subject (and is not taken for a section)."""
+    if _names_edition(parsed.subject):
+        return
+    first = next((b for b in blocks[:15] if isinstance(b, Heading)), None)
+    if first is not None and _names_edition(first.text):
+        parsed.subject = first.text[:255]
+        title_candidates.append(first.text)
+    elif _names_edition(parsed.preheader):
+        parsed.subject = parsed.preheader[:255]
+
+
 def _plausible(date: dt.date | None) -> dt.date | None:
     if date and 1990 <= date.year <= dt.date.today().year + 2:
         return date
@@ -538,7 +611,7 @@ def _metadata(soup: BeautifulSoup, parsed: ParsedEdition, meta: dict, filename: 
     for candidate in candidates:
         date = _plausible(_parse_date_text(candidate or ""))
         if date:
-            parsed.date, parsed.date_source = date, _("métadonnées")
+            parsed.date, parsed.date_source, parsed.date_clue = date, _("métadonnées"), (candidate or "")[:40]
             break
     number = meta.get("number")
     if number and str(number).isdigit():
@@ -622,12 +695,21 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
     for index, block in enumerate(blocks):
         if index == title_index:
             continue
+        if isinstance(block, Link) and is_social_link(block.href) and len(block.label) <= 40:
+            parsed.skipped.append((block.label[:60], _("icône de réseau social")))
+            continue
         if isinstance(block, (Paragraph, Link)):
             text = block.text if isinstance(block, Paragraph) else block.label
-            if (len(text) < 400 and is_footer_text(text)) or (footer_reached and section is not None):
+            if len(text) < 400 and is_footer_text(text):
                 footer_reached = True
                 parsed.skipped.append((text[:60] + ("…" if len(text) > 60 else ""), _("mention de pied de page")))
                 continue
+            # After the tool's footer, its text goes too; a short linked item (between <hr>, say) stays.
+            if footer_reached and section is not None and not (isinstance(block, Link) and len(block.label) >= 15):
+                parsed.skipped.append((text[:60] + ("…" if len(text) > 60 else ""), _("mention de pied de page")))
+                continue
+            if footer_reached and isinstance(block, Link):
+                footer_reached = False
         if isinstance(block, Heading):
             footer_reached = False
             is_section = section_level is not None and block.level <= section_level
@@ -709,12 +791,14 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
                 close_card()
                 continue
             card.summary = f"{card.summary}\n\n{block.text}".strip() if card.summary else block.text
-            card_content.append(ContentPiece("paragraph", block.text, block.html, list_item=block.list_item))
+            card_content.append(ContentPiece("paragraph", block.text, block.html, list_item=block.list_item,
+                                             links=block.links))
             continue
         if section is None and section_level is not None:
             header_skipped.append(block.text)
             continue
-        ensure_section().content.append(ContentPiece("paragraph", block.text, block.html, list_item=block.list_item))
+        ensure_section().content.append(ContentPiece("paragraph", block.text, block.html, list_item=block.list_item,
+                                                     links=block.links))
     close_card()
     if pending_image is not None:
         parsed.skipped.append((pending_image.alt or pending_image.src[:60], _("image hors carte")))
@@ -730,6 +814,8 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
     """Read one edition's HTML. Raises ``EditionImportError`` when no section or card can be found."""
     meta = meta or {}
     parsed = ParsedEdition(subject="")
+    started = time.monotonic()
+    check_depth(html)
     parsed.tool = detect_tool(html)
     try:
         soup = BeautifulSoup(html, "html.parser")
@@ -738,7 +824,10 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
     title_candidates = _metadata(soup, parsed, meta, filename)
     body = soup.body or soup
     _pre_clean(soup, parsed)
+    parsed.body_key = normalise_title(strip_merge_tags(body.get_text(" ")))
     flattener = _Flattener(parsed)
+    flattener.deadline = started + TIME_BUDGET_SECONDS
+    flattener.check_time()
     try:
         flattener.walk(body)
         flattener.flush()
@@ -747,7 +836,10 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
     blocks = flattener.blocks
     for link in sorted(flattener.unresolved):
         parsed.skipped.append((link[:80], _("lien de suivi non résoluble (la cible n'est pas dans l'adresse) : gardé tel quel")))
+    if not meta.get("subject"):
+        _subject_from_body(blocks, parsed, title_candidates)
     _group(blocks, parsed, title_candidates)
+    flattener.check_time()
     if not parsed.subject:
         first_heading = next((b.text for b in blocks if isinstance(b, Heading)), "")
         parsed.subject = first_heading or re.sub(r"\.[a-z0-9]+$", "", filename.rsplit("/", 1)[-1]).replace("_", " ").strip()
@@ -765,15 +857,16 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
             match = DAY_MONTH_YEAR_RE.search(text) or MONTH_DAY_YEAR_RE.search(text)
             date = _plausible(_parse_date_text(match.group(0))) if match else None
             if date:
-                parsed.date, parsed.date_source = date, source
+                parsed.date, parsed.date_source, parsed.date_clue = date, source, match.group(0)
                 break
     if parsed.date is None and meta.get("sent_date"):
         parsed.date, parsed.date_source = _plausible(_parse_date_text(meta["sent_date"])), _("date d'envoi du message")
+        parsed.date_clue = meta["sent_date"]
     if parsed.date is None:
         for text, source in head_texts + early_texts:
             date = _plausible(_parse_date_text(text))
             if date:
-                parsed.date, parsed.date_source = date, source
+                parsed.date, parsed.date_source, parsed.date_clue = date, source, _date_clue(text)
                 break
     if parsed.number is None:
         match = NUMBER_RE.search(parsed.subject) or NUMBER_RE.search(early_text)

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import codecs
 import email
+import email.errors
+import email.header
+import email.parser
 import email.policy
+import email.utils
 import io
 import json
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
@@ -21,6 +26,18 @@ from .errors import EditionImportError
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ZIP_MEMBER_BYTES = MAX_BYTES
+ZIP_CHUNK = 64 * 1024
+# Deepest element nesting accepted (real editions: about 40; the parsers recurse, so a deeper
+# document could exhaust the stack): checked by a cheap scan before any parser sees the text.
+MAX_DEPTH = 200
+MAX_HEADER_CHARS = 2000  # of an .eml's Subject or Date: thousands of encoded words are cut, not decoded
+VOID_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr "
+                      "mj-image mj-divider mj-spacer mj-button mj-raw mj-text mj-title mj-preview mj-font "
+                      "mj-breakpoint mj-class mj-all mj-style".split())
+# Tags a browser closes by itself when the next one opens (so that they don't count as nested).
+SELF_CLOSING_SIBLINGS = frozenset({"p", "li", "td", "th", "tr", "option", "dt", "dd"})
+TAG_SCAN_RE = re.compile(r"<!--.*?-->|<(/?)([A-Za-z][A-Za-z0-9:_-]*)((?:[^>\"']|\"[^\"]{0,8000}\"|'[^']{0,8000}')*)>",
+                         re.DOTALL)
 
 SIGNATURES = [
     (b"%PDF", "PDF"),
@@ -57,6 +74,34 @@ def human_size(size: int) -> str:
     if size >= 1024:
         return _("%(n)s Ko") % {"n": f"{size / 1024:.0f}"}
     return _("%(n)s octets") % {"n": size}
+
+
+def check_depth(text: str, limit: int = MAX_DEPTH) -> None:
+    """Refuse, in linear time and before any parser, a document nested deeper than ``limit``.
+
+    A stack of open tags: a closing tag pops up to its opening one (an unmatched one is ignored),
+    void and self-closed tags don't count, and a <p>/<li>/<td> closes the previous one as a
+    browser would. The stack never grows past ``limit``, so each step is bounded."""
+    stack: list[str] = []
+    for match in TAG_SCAN_RE.finditer(text):
+        closing, name = match.group(1), match.group(2)
+        if name is None:
+            continue
+        name = name.lower()
+        if closing:
+            if name in stack:
+                while stack.pop() != name:
+                    pass
+            continue
+        if name in VOID_TAGS or (match.group(3) or "").rstrip().endswith("/"):
+            continue
+        if name in SELF_CLOSING_SIBLINGS and stack and stack[-1] == name:
+            continue  # <p>a<p>b: the second closes the first
+        stack.append(name)
+        if len(stack) > limit:
+            raise EditionImportError(
+                _("mise en page illisible : éléments imbriqués sur plus de %(n)s niveaux (<%(tag)s>)")
+                % {"n": limit, "tag": name[:30]})
 
 
 def read_source(name: str, data: bytes) -> Source:
@@ -138,9 +183,11 @@ def _read_html(name: str, data: bytes) -> Source:
     if "\x00" in text:
         raise EditionImportError(_("fichier binaire : ce n'est pas un fichier HTML"))
     if MJML_RE.match(text):
+        check_depth(text)  # mrml recurses: 5,000 nested <mj-wrapper> would crash the process
         text = compile_mjml(text)
     elif not HTML_TAG_RE.search(text):
         raise EditionImportError(_("ce n'est pas un fichier HTML : aucune balise HTML trouvée"))
+    check_depth(text)
     return Source(name=name, html=text, warnings=warnings)
 
 
@@ -175,14 +222,40 @@ def _read_eml(name: str, data: bytes) -> Source:
     if not HTML_TAG_RE.search(text):
         raise EditionImportError(_("la partie HTML du message e-mail ne contient aucune balise HTML"))
     meta = {}
+    # The raw headers (compat32 does not decode them), cut before decoding: a Subject of thousands
+    # of encoded words takes seconds to decode with the default policy.
+    raw = email.parser.BytesHeaderParser(policy=email.policy.compat32).parsebytes(data)
     try:
-        if message["Subject"]:
-            meta["subject"] = str(message["Subject"])
-        if message["Date"] and message["Date"].datetime:
-            meta["sent_date"] = message["Date"].datetime.date().isoformat()
-    except (TypeError, ValueError, AttributeError):
+        subject = str(raw.get("Subject") or "")[:MAX_HEADER_CHARS]
+        if subject.strip():
+            decoded = str(email.header.make_header(email.header.decode_header(subject)))
+            meta["subject"] = " ".join(decoded.split())[:255]
+    except (TypeError, ValueError, LookupError, email.errors.HeaderParseError, UnicodeError):
         pass  # a malformed header is not worth refusing the message: the HTML still has the edition
+    try:
+        date = str(raw.get("Date") or "")[:200]
+        if date.strip():
+            meta["sent_date"] = email.utils.parsedate_to_datetime(date).date().isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
     return Source(name=name, html=text, meta=meta, warnings=warnings)
+
+
+def _read_member(archive: zipfile.ZipFile, member: str, limit: int = MAX_ZIP_MEMBER_BYTES) -> bytes:
+    """One entry, decompressed chunk by chunk and counted as it comes: the header's size is a claim
+    (a bomb says 1 Ko and unpacks to 300 Mo), so reading stops at ``limit`` real bytes."""
+    chunks, total = [], 0
+    with archive.open(member) as stream:
+        while True:
+            chunk = stream.read(ZIP_CHUNK)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > limit:
+                raise EditionImportError(_("%(member)s est trop volumineux une fois décompressé (plus de %(max)s) : "
+                                           "archive refusée") % {"member": member[:80], "max": human_size(limit)})
+            chunks.append(chunk)
+    return b"".join(chunks)
 
 
 def _read_zip(name: str, data: bytes) -> Source:
@@ -200,16 +273,21 @@ def _read_zip(name: str, data: bytes) -> Source:
         if info.file_size > MAX_ZIP_MEMBER_BYTES:
             raise EditionImportError(_("%(member)s est trop volumineux dans l'archive (%(size)s, maximum %(max)s)")
                                      % {"member": html_name, "size": human_size(info.file_size), "max": human_size(MAX_BYTES)})
-        html_bytes = archive.read(html_name)
+        html_bytes = _read_member(archive, html_name)
         meta = {}
         if "edition.json" in names and archive.getinfo("edition.json").file_size < 1024 * 1024:
             try:
-                raw = json.loads(archive.read("edition.json").decode("utf-8"))
+                raw = json.loads(_read_member(archive, "edition.json", 1024 * 1024).decode("utf-8"))
             except (ValueError, UnicodeDecodeError):
                 raise EditionImportError(_("edition.json illisible dans l'archive ZIP")) from None
             if isinstance(raw, dict):
                 meta = {k: raw[k] for k in ("subject", "preheader", "number", "date", "slug", "title") if raw.get(k)}
-    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+    except zipfile.BadZipFile as exc:
+        if "CRC" in str(exc):  # zipfile stops at the announced size: more data behind it is a lie
+            raise EditionImportError(_("archive ZIP refusée : le contenu ne correspond pas à la taille annoncée "
+                                       "(archive corrompue ou piégée)")) from None
+        raise EditionImportError(_("archive ZIP illisible")) from None
+    except (OSError, RuntimeError, NotImplementedError, EOFError, zlib.error):
         raise EditionImportError(_("archive ZIP illisible")) from None
     if not html_bytes.strip():
         raise EditionImportError(_("index.html est vide dans l'archive ZIP"))

@@ -27,7 +27,7 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from .cleaning import normalise_title
 from .errors import EditionImportError
 from .matching import PageIndex
-from .parsing import MONTHS, ParsedEdition, ParsedItem, ParsedSection, parse_edition
+from .parsing import CTA_RE, MONTHS, ParsedEdition, ParsedItem, ParsedSection, parse_edition
 from .reading import read_source
 
 VOTE_ROW_RE = re.compile(r"^(?P<label>.{2,200}?)\s*:\s*(?P<count>\d{1,9})$")
@@ -244,15 +244,15 @@ class EditionImporter:
         if date is None:
             date = timezone.localdate()
             report.warnings.append(_("date de l'édition introuvable : date du jour utilisée, à corriger"))
-        key = normalise_title(parsed.subject)
-        for existing in NewsletterPage.objects.child_of(parent).only("pk", "title", "date"):
-            if normalise_title(existing.title) == key and (parsed.date is None or existing.date == date):
-                report.edition_id = existing.pk
-                report.sections = len(parsed.sections)
-                report.items = len(parsed.items)
-                report.reused.append(_("édition « %(title)s » (page %(id)s) : déjà importée, rien n'est modifié")
-                                     % {"title": existing.title, "id": existing.pk})
-                return
+        fingerprint = parsed.fingerprint
+        existing = NewsletterPage.objects.filter(import_fingerprint=fingerprint).only("pk", "title").first()
+        if existing is not None:
+            report.edition_id = existing.pk
+            report.sections = len(parsed.sections)
+            report.items = len(parsed.items)
+            report.reused.append(_("édition « %(title)s » (page %(id)s) : déjà importée, rien n'est modifié")
+                                 % {"title": existing.title, "id": existing.pk})
+            return
         self.index = PageIndex()
         self._library_page = None
         self.report = report
@@ -262,7 +262,7 @@ class EditionImporter:
         edition = NewsletterPage(
             title=parsed.subject, slug=self._slug(parent, parsed.subject), subject=parsed.subject,
             preheader=parsed.preheader[:255], date=date, number=parsed.number, live=self.publish,
-            search_description=parsed.preheader[:255],
+            search_description=parsed.preheader[:255], import_fingerprint=fingerprint,
         )
         edition.sections = json.dumps(blocks)
         self._add(parent, edition)
@@ -270,8 +270,10 @@ class EditionImporter:
         report.sections = len(blocks)
         report.items = sum(len(b["value"].get("items") or [])
                            + sum(1 for key in ("item", "thematique", "concept") if b["value"].get(key)) for b in blocks)
-        report.created.insert(0, _("édition « %(title)s » du %(date)s (%(n)s section(s))")
-                              % {"title": edition.title, "date": date.strftime("%d/%m/%Y"), "n": len(blocks)})
+        clue = (_(" ; date lue dans %(source)s : « %(clue)s »") % {"source": parsed.date_source, "clue": parsed.date_clue}
+                if parsed.date and parsed.date_clue else "")
+        report.created.insert(0, _("édition « %(title)s » du %(date)s (%(n)s section(s))%(clue)s")
+                              % {"title": edition.title, "date": date.strftime("%d/%m/%Y"), "n": len(blocks), "clue": clue})
 
     def _add(self, parent, page) -> None:
         """Create the page under its parent, owned (and logged as created) by the importing user;
@@ -307,12 +309,44 @@ class EditionImporter:
                 kind = "projets" if section.items else "texte"
             if kind == "texte":
                 kind = "edito" if "edito" not in used else "texte"
+            if kind in ("projets", "aller_plus_loin", "actualites", "texte"):
+                self._links_as_items(section)
+                if kind == "texte" and section.items:
+                    kind = "projets"
             block = getattr(self, f"_section_{kind}")(section)
             if block is None:
                 block = self._section_projets(section) if section.items else self._section_texte(section)
             used.add(block["type"])
             blocks.append(block)
         return blocks
+
+    def _links_as_items(self, section: ParsedSection) -> None:
+        """A card-list section's text is plain: the links of its paragraphs and its stand-alone
+        buttons become items (title and link), so that no link a reader could click is lost.
+        Buttons to this site's own pages (the section's "see all" of the project's exports) stay
+        out: they have no item equivalent and are reported."""
+        known = {item.link for item in section.items}
+        for piece in section.content:
+            if piece.kind != "paragraph":
+                continue
+            for label, href in piece.links:
+                if href in known or not href.startswith(("http://", "https://")):
+                    continue
+                known.add(href)
+                title = label
+                if len(label) < 12 or CTA_RE.match(label):
+                    rest = piece.text.replace(label, "").strip(" :–—-")
+                    title = rest[:200] or label
+                summary = piece.text if len(piece.links) == 1 and piece.text != title else ""
+                section.items.append(ParsedItem(title=title[:255], link=href, summary=summary, from_list=True))
+        kept = []
+        for label, href in section.buttons:
+            if href in known or self.index.is_site_url(href) or not href.startswith(("http://", "https://")):
+                kept.append((label, href))
+                continue
+            known.add(href)
+            section.items.append(ParsedItem(title=label[:255], link=href, cta_label=label[:80], from_list=True))
+        section.buttons = kept
 
     def _skip_buttons(self, section: ParsedSection, keep: int = 0) -> None:
         for label, href in section.buttons[keep:]:
@@ -323,8 +357,9 @@ class EditionImporter:
         for item in section.items:
             self.report.skipped.append(_("carte « %s » dans l'édito : gardée comme lien du texte") % item.title)
         body = _paragraphs_html(section) + "".join(
-            f'<p><a href="{html_lib.escape(i.link)}">{html_lib.escape(i.title)}</a></p>' for i in section.items)
-        self._skip_buttons(section)
+            f'<p><a href="{html_lib.escape(i.link)}">{html_lib.escape(i.title)}</a></p>' for i in section.items
+        ) + "".join(f'<p><a href="{html_lib.escape(href)}">{html_lib.escape(label)}</a></p>'
+                    for label, href in section.buttons)
         return _block("edito", {"title": section.title or "Edito", "body": body or "<p></p>", "signature": ""})
 
     def _section_texte(self, section: ParsedSection) -> dict:
@@ -535,12 +570,15 @@ class EditionImporter:
         validate = URLValidator(schemes=["http", "https"])
         for link in (item.button_link, item.link):
             if link and link.startswith(("http://", "https://")) and not self.index.is_site_url(link):
+                if len(link) > 500:  # the field's limit: a cut link would be a broken one
+                    self.report.skipped.append(_("lien « %s… » : plus de 500 caractères, non gardé") % link[:60])
+                    continue
                 try:
-                    validate(link[:500])
+                    validate(link)
                 except ValidationError:
                     self.report.skipped.append(_("lien « %s » : adresse invalide, non gardée") % link[:80])
                     continue
-                return link[:500]
+                return link
         return ""
 
     def _create_resource(self, probe: ParsedItem, item: ParsedItem, kind: str, section: ParsedSection, prefix_match):
