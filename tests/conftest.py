@@ -11,8 +11,13 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects: the marker added here counts
 def pytest_collection_modifyitems(items):
-    """Give every transactional test (live_server, transactional_db, transaction=True) a serialized rollback.
+    """Mark ``browser`` every test that drives Chromium, and give every transactional test (live_server,
+    transactional_db, transaction=True) a serialized rollback.
+
+    The ``browser`` marker lets ``-m "not browser"`` leave out every Playwright test, including one
+    that forgot the marker: a test using the ``browser`` (or ``page``) fixture gets it here.
 
     A transactional test ends by flushing the database, which removes what migrations created (Wagtail's
     root page and default site, the Editors and Moderators groups). With a serialized rollback Django
@@ -20,6 +25,8 @@ def pytest_collection_modifyitems(items):
     """
     for item in items:
         names = getattr(item, "fixturenames", None)
+        if names is not None and "browser" in names and item.get_closest_marker("browser") is None:
+            item.add_marker(pytest.mark.browser)
         if names is None or "django_db_serialized_rollback" in names:
             continue
         marker = item.get_closest_marker("django_db")
@@ -28,9 +35,41 @@ def pytest_collection_modifyitems(items):
             names.append("django_db_serialized_rollback")
 
 
-@pytest.fixture
-def home(db):
-    """The site's HomePage, in place of Wagtail's default welcome page."""
+def shared_data(django_db_blocker, build):
+    """Data shared by a module's tests: ``build()`` runs in a transaction rolled back at the fixture's end.
+
+    For a module-scoped fixture (taking ``django_db_setup`` and ``django_db_blocker``) whose tests only
+    read the data, or change it inside their own test transaction, which the ``db`` fixture makes a
+    savepoint within this one: ``yield from shared_data(django_db_blocker, build)``. The database is
+    unblocked only while the data is built and rolled back. Transactional tests must not request such a
+    fixture; they never see the data (pytest-django runs them after every ``db`` test, by which time
+    the module's fixture is torn down). The function-scoped fixture handing the data to a test should
+    give it fresh instances (``Model.objects.get(pk=...)``): tests may change the objects they receive.
+    """
+    from django.core.cache import caches
+    from django.db import transaction
+
+    atomic = transaction.atomic()
+    with django_db_blocker.unblock():
+        atomic.__enter__()
+        try:
+            value = build()
+        except BaseException:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            raise
+    try:
+        yield value
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+        for cache in caches.all():
+            cache.clear()  # Wagtail caches site root paths: forget the rolled-back pages
+
+
+def ensure_home():
+    """The site's HomePage, in place of Wagtail's default welcome page (created once, then reused)."""
     from wagtail.models import Page, Site
 
     from home.models import HomePage
@@ -52,6 +91,12 @@ def home(db):
     if old_root and old_root.pk != home.pk and not isinstance(old_root.specific, HomePage):
         old_root.delete()
     return HomePage.objects.get(pk=home.pk)
+
+
+@pytest.fixture
+def home(db):
+    """The site's HomePage, in place of Wagtail's default welcome page."""
+    return ensure_home()
 
 
 @pytest.fixture
@@ -214,3 +259,25 @@ def _fresh_fragment_cache():
 
     caches["default"].clear()
     yield
+
+
+@pytest.fixture(scope="module")
+def shared_seed_edition(django_db_setup, django_db_blocker):
+    """The seed edition (``newsletter.demo``) built once per module, rolled back at the module's end."""
+
+    def build():
+        from newsletter import demo
+
+        ensure_home()
+        demo.ensure_minimal_site()
+        return demo.load()
+
+    yield from shared_data(django_db_blocker, build)
+
+
+@pytest.fixture
+def seed_edition(shared_seed_edition, db):
+    """The seed edition, read again for each test (which may change it inside its own transaction)."""
+    from newsletter.models import NewsletterPage
+
+    return NewsletterPage.objects.get(pk=shared_seed_edition.pk)

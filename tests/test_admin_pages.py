@@ -1,6 +1,7 @@
 """Every page type can be created in the admin, sits where the page-tree rules say, and editors can edit it."""
 import datetime as dt
 
+import pytest
 from bs4 import BeautifulSoup
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
@@ -374,6 +375,7 @@ class EditorEditViewTests(WagtailPageTestCase):
                          [("Rezé", "partie_prenante")])
 
 
+@pytest.mark.browser
 def test_editor_adds_a_participant_with_the_chooser_in_a_real_browser(live_server, page, django_user_model):
     """In Chromium: add a participant to a projet partagé through the chooser modal, save the draft."""
     from wagtail.models import Page as WagtailPage

@@ -17,14 +17,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 ORIGIN = "http://testserver"
 
 
-@pytest.fixture
-def seed_edition(home):
-    from newsletter import demo
-
-    demo.ensure_minimal_site()
-    return demo.load()
-
-
 def answer_with_django(page, paths):
     """Serve the given pages (rendered by Django's test client beforehand, inside the test's
     transaction) and the static files (staticfiles finders) to the browser; nothing else."""

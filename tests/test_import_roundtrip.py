@@ -6,14 +6,6 @@ from wagtail.models import Page
 from newsletter.importer.service import EditionImporter
 
 
-@pytest.fixture
-def seed_edition(home):
-    from newsletter import demo
-
-    demo.ensure_minimal_site()
-    return demo.load()
-
-
 def structure(edition):
     """(section type, title, referenced page ids in order) of each section."""
     out = []

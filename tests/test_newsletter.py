@@ -49,12 +49,6 @@ SEED_PHRASES = [
 ]
 
 
-@pytest.fixture
-def seed_edition(home):
-    demo.ensure_minimal_site()
-    return demo.load()
-
-
 def texts_of(html):
     return BeautifulSoup(html, "html.parser").get_text(" ")
 

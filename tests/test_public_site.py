@@ -146,9 +146,24 @@ def build_site(home):
     }
 
 
+def _fresh(value):
+    """The same objects read again from the database, so that a test changing them changes only its own."""
+    if isinstance(value, dict):
+        return {key: _fresh(item) for key, item in value.items()}
+    return type(value)._default_manager.get(pk=value.pk)
+
+
+@pytest.fixture(scope="module")
+def shared_site(django_db_setup, django_db_blocker):
+    """The site built once for the module (rolled back at its end); each test runs in a savepoint."""
+    from tests.conftest import ensure_home, shared_data
+
+    yield from shared_data(django_db_blocker, lambda: build_site(ensure_home()))
+
+
 @pytest.fixture
-def site(home):
-    return build_site(home)
+def site(shared_site, db):
+    return _fresh(shared_site)
 
 
 def soup_of(response):
