@@ -62,7 +62,7 @@ def site(settings, home, make_thematique, make_projet, make_evenement, ressource
     """Every kind of public page and every public form, open: a thématique, resources, events, an
     open vote campaign, a projet partagé open to applications, collectivités."""
     from thematiques.models import Collectivite, ProjetPartageIndexPage, ProjetPartagePage
-    from thematiques.vote_models import VotePage
+    from thematiques.vote.models import VotePage
 
     settings.CONTRIBUTIONS_RATE_LIMIT = (10**6, 60)  # the fuzzing is not a flood: no 429 to hide behind
     settings.VOTE_RATE_LIMIT = (10**6, 60)
