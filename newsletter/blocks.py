@@ -18,6 +18,8 @@ from wagtail.rich_text import expand_db_html
 
 from cms.cards import Card
 
+from .dates import MONTHS, _format_day, format_date  # noqa: F401 - re-exported (compose, older imports)
+
 EDITO_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
 
 
@@ -493,18 +495,6 @@ class AgendaBlock(SectionBlock):
 
     def referenced_page_ids(self, value):
         return _page_ids(value.get("items") or [])
-
-
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
-
-
-def _format_day(moment) -> str:
-    return f"{moment.day}{'er' if moment.day == 1 else ''} {MONTHS[moment.month - 1]}"
-
-
-def format_date(day) -> str:
-    return f"{_format_day(day)} {day.year}"
 
 
 class PartagerEvenementsBlock(SectionBlock):

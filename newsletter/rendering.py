@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from .blocks import format_date
+from .dates import format_date
 from .profiles import (
     ADDRESS,
     ARCHIVE,
@@ -59,7 +59,7 @@ def _dark_rules(prefix: str, bg_prefix: str) -> str:
         f"{{background:{d['page']} !important;background-color:{d['page']} !important}}"
         f"{bg_prefix}.nl-surface,{bg_prefix}.nl-surface>table{{background:{d['surface']} !important;"
         f"background-color:{d['surface']} !important}}"
-        f"{bg_prefix}.nl-footer,{bg_prefix}.nl-footer>table{{background:{d['footer']} !important;"
+        f"{bg_prefix}.nl-foot,{bg_prefix}.nl-foot>table{{background:{d['footer']} !important;"
         f"background-color:{d['footer']} !important}}"
         f"{prefix}.nl-text div,{prefix}.nl-text p,{prefix}.nl-text li,{prefix}.nl-text strong,{prefix}.nl-text em,"
         f"{prefix}.nl-text h3,{prefix}.nl-text blockquote{{color:{d['text']} !important}}"
@@ -168,9 +168,22 @@ def image_for_email(image, alt: str, style: str = "full") -> dict | None:
     return {"src": absolutize(rendition.url), "width": width, "height": height, "alt": alt}
 
 
+def picture_html(image, alt: str, width: int = IMAGE_WIDTH) -> str:
+    """A full-width picture in e-mail-safe markup (the same as the full card's, see card.mjml)."""
+    rendition = image.get_rendition(f"width-{width * 2}")
+    height = round(width * rendition.height / rendition.width) if rendition.width else width
+    src, alt = escape(absolutize(rendition.url)), escape(alt)
+    role = "" if alt else ' role="presentation"'
+    return (f'<!--[if mso]><img src="{src}" alt="{alt}" width="{width}" height="{height}" style="display:block;'
+            f'border:0;"><![endif]--><!--[if !mso]><!--><img class="nl-img" src="{src}" alt="{alt}" width="{width}"'
+            f'{role} style="display:block;width:100%;max-width:{width}px;height:auto;border:0;margin:12px 0;">'
+            f'<!--<![endif]-->')
+
+
 def stream_to_html(body) -> str:
-    """Email-safe HTML of a page body: text blocks only (paragraphs, headings, quotes, callouts)."""
-    from django.utils.html import escape, linebreaks
+    """Email-safe HTML of a page body: rich text (expanded by Wagtail), headings, quotes, callouts, buttons,
+    pictures, and videos as a link (no player in an e-mail)."""
+    from django.utils.html import linebreaks
     from wagtail.rich_text import expand_db_html
 
     parts = []
@@ -190,6 +203,15 @@ def stream_to_html(body) -> str:
             url = value["page"].url if value.get("page") else value.get("url")
             if url:
                 parts.append(f'<p><a href="{escape(url)}">{escape(value["label"])}</a></p>')
+        elif block.block_type == "image" and value.get("image") is not None:
+            alt = "" if value.get("decorative") else (value.get("alt") or "")
+            parts.append(picture_html(value["image"], alt))
+            if value.get("caption"):
+                parts.append(f'<p style="font-size:14px;line-height:20px;">{escape(value["caption"])}</p>')
+        elif block.block_type == "video" and value.get("video") is not None:
+            url = getattr(value["video"], "url", "") or ""
+            if url:
+                parts.append(f'<p><a href="{escape(url)}">{escape(_("Voir la vidéo"))} : {escape(value["title"])}</a></p>')
         elif isinstance(value, str):
             parts.append(linebreaks(value))
     return "".join(parts)
