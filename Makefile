@@ -14,7 +14,12 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
-install: $(VENV)/.installed
+# caniemail's support tables (data only, read by newsletter/compatibility.py; never fetched at run time)
+CANIEMAIL_VERSION := 2.0.2
+var/node/node_modules/caniemail/data/caniemail.json:
+	npm install --prefix var/node --no-audit --no-fund --ignore-scripts caniemail@$(CANIEMAIL_VERSION)
+
+install: $(VENV)/.installed var/node/node_modules/caniemail/data/caniemail.json
 
 # The demo's links (admin URL printed, e-mail links) follow HOST and PORT unless WAGTAILADMIN_BASE_URL is set.
 demo run: export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)

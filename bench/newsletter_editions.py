@@ -29,7 +29,9 @@ RUNS = int(os.environ.get("BENCH_NEWSLETTER_RUNS", "15"))
 SIZES = (25, 50, 100)
 TARGET_EXPORT_MS = 150
 TARGET_HTML_KB = 60
-COLUMNS = ["édition", "éléments", "rendu p50 (ms)", "export p50 (ms)", "HTML (Ko)", "ms/élément", "objectif"]
+COLUMNS = ["édition", "éléments", "rendu p50 (ms)", "export p50 (ms)", "HTML (Ko)", "ms/élément", "600 px (px)",
+           "objectif"]
+CHROMIUM = "/usr/bin/chromium"
 
 
 def _setup_django():
@@ -122,16 +124,61 @@ def _measure_edition(edition):
     return render_ms, export_ms, size_kb
 
 
+def _length_at_600(html: str) -> int | None:
+    """document.body.scrollHeight of the e-mail in Chromium at 600 px, pictures served from MEDIA_ROOT."""
+    if not os.path.exists(CHROMIUM):
+        return None
+    from urllib.parse import urlsplit
+
+    from django.conf import settings
+    from playwright.sync_api import sync_playwright
+
+    def handle(route):
+        path = urlsplit(route.request.url).path
+        if path.startswith(settings.MEDIA_URL):
+            file = Path(settings.MEDIA_ROOT) / path[len(settings.MEDIA_URL):]
+            if file.exists():
+                return route.fulfill(path=str(file))
+        return route.fulfill(status=204, body="")
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page(viewport={"width": 600, "height": 900})
+        page.route("**/*", handle)
+        page.set_content(html, wait_until="load")
+        height = page.evaluate("document.body.scrollHeight")
+        browser.close()
+    return height
+
+
+def _all_full(edition):
+    """The same edition with every section in full cards (the layout before compact cards)."""
+    from newsletter.models import NewsletterPage
+
+    copy = NewsletterPage.objects.get(pk=edition.pk)
+    blocks = list(copy.sections)
+    for block in blocks:
+        if "card_style" in block.value:
+            block.value["card_style"] = "full"
+    copy.sections = [(b.block_type, b.value) for b in blocks]
+    return copy
+
+
 def measure() -> list[dict]:
     _setup_django()
     seed, editions = _fixtures()
     rows = []
+    from newsletter.rendering import render_email
+
     render_ms, export_ms, size_kb = _measure_edition(seed)
     items = sum(len(view.cards) for view in seed.build_sections())
+    length = _length_at_600(render_email(seed, "mailchimp").html)
+    full_length = _length_at_600(render_email(_all_full(seed), "mailchimp").html)
     ok = export_ms < TARGET_EXPORT_MS and size_kb < TARGET_HTML_KB
     rows.append({"édition": "décembre 2021 (seed)", "éléments": items, "rendu p50 (ms)": f"{render_ms:.1f}",
                  "export p50 (ms)": f"{export_ms:.1f}", "HTML (Ko)": f"{size_kb:.1f}",
                  "ms/élément": f"{export_ms / items:.2f}",
+                 "600 px (px)": f"{length} (cartes complètes : {full_length})" if length else "",
                  "objectif": f"export < {TARGET_EXPORT_MS} ms, HTML < {TARGET_HTML_KB} Ko : {'oui' if ok else 'NON'}"})
     per_item = []
     for size, edition in editions:

@@ -18,6 +18,8 @@ from wagtail.rich_text import expand_db_html
 
 from cms.cards import Card
 
+from .dates import MONTHS, _format_day, format_date  # noqa: F401 - re-exported (compose, older imports)
+
 EDITO_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul"]
 
 
@@ -41,6 +43,7 @@ class SectionView:
     list_items: list = field(default_factory=list)  # [str]
     email: str = ""
     show_images: bool = False  # the email shows card images only where the seed does (keeps it light)
+    card_style: str = "full"  # how the email shows the cards: "full" (picture, text, button) or "compact"
     page_ids: list = field(default_factory=list)  # ids of referenced pages (for the checks)
 
     @property
@@ -155,6 +158,17 @@ class EvenementItemBlock(ItemBlock):
         label = _("Événement")
 
 
+CARD_STYLES = [
+    ("full", _("Complète : image en pleine largeur, texte et bouton")),
+    ("compact", _("Compacte : vignette à côté du texte (empilée sur téléphone) et lien")),
+]
+
+
+def card_style_block(default: str) -> blocks.ChoiceBlock:
+    """How the email shows a section's cards; stored values without it take the section's default."""
+    return blocks.ChoiceBlock(choices=CARD_STYLES, default=default, label=_("Présentation des éléments dans le courriel"))
+
+
 def _page_ids(items) -> list:
     return [item["page"].pk for item in items if item.get("page") is not None]
 
@@ -255,7 +269,8 @@ class CardListSectionBlock(SectionBlock):
         item_block = self.child_blocks["items"].child_block
         cards = [c for c in (item_block.card(item, ctx) for item in value.get("items") or []) if c]
         return SectionView(kind=self.kind, block_id=block_id, title=value["title"], intro=value.get("intro") or "",
-                           cards=cards, page_ids=_page_ids(value.get("items") or []))
+                           cards=cards, page_ids=_page_ids(value.get("items") or []),
+                           card_style=value.get("card_style") or self.child_blocks["card_style"].get_default())
 
     def referenced_page_ids(self, value):
         return _page_ids(value.get("items") or [])
@@ -266,6 +281,7 @@ class ProjetsSectionBlock(CardListSectionBlock):
                              default="Projets démocratiques et expériences territoriales pour vous inspirer")
     intro = blocks.TextBlock(label=_("Introduction"), required=False)
     items = blocks.ListBlock(RessourceItemBlock(), label=_("Projets et expériences"), collapsed=True)
+    card_style = card_style_block("compact")
     kind = "projets"
     email_images = True
 
@@ -279,6 +295,7 @@ class AllerPlusLoinBlock(CardListSectionBlock):
     title = blocks.CharBlock(label=_("Titre"), default="Pour aller plus loin", max_length=255)
     intro = blocks.TextBlock(label=_("Introduction"), required=False)
     items = blocks.ListBlock(RessourceItemBlock(), label=_("Ressources"), collapsed=True)
+    card_style = card_style_block("full")
     kind = "aller_plus_loin"
 
     class Meta:
@@ -292,6 +309,7 @@ class ActualitesBlock(CardListSectionBlock):
                              max_length=255)
     intro = blocks.TextBlock(label=_("Introduction"), required=False)
     items = blocks.ListBlock(ItemBlock(), label=_("Actualités"), collapsed=True)
+    card_style = card_style_block("compact")
     kind = "actualites"
     email_images = True
 
@@ -435,6 +453,7 @@ class AgendaBlock(SectionBlock):
     limit = blocks.IntegerBlock(label=_("Nombre maximum d'événements"), default=8, min_value=1, max_value=50)
     items = blocks.ListBlock(EvenementItemBlock(), label=_("Événements choisis"), required=False, collapsed=True,
                              help_text=_("Laissez vide pour reprendre automatiquement les événements à venir."))
+    card_style = card_style_block("compact")
     kind = "agenda"
 
     class Meta:
@@ -469,22 +488,11 @@ class AgendaBlock(SectionBlock):
             else:
                 cards.append(card)
         return SectionView(kind=self.kind, block_id=block_id, title=value["title"], cards=cards,
-                           page_ids=[c.page_id for c in cards if c.page_id])
+                           page_ids=[c.page_id for c in cards if c.page_id],
+                           card_style=value.get("card_style") or self.child_blocks["card_style"].get_default())
 
     def referenced_page_ids(self, value):
         return _page_ids(value.get("items") or [])
-
-
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
-
-
-def _format_day(moment) -> str:
-    return f"{moment.day}{'er' if moment.day == 1 else ''} {MONTHS[moment.month - 1]}"
-
-
-def format_date(day) -> str:
-    return f"{_format_day(day)} {day.year}"
 
 
 class PartagerEvenementsBlock(SectionBlock):

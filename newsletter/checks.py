@@ -55,28 +55,42 @@ def _referenced_page_ids(raw) -> list:
     return list(dict.fromkeys(ids))
 
 
-def check_edition(edition, rendered) -> list[Check]:
-    from wagtail.models import Page
+# Each check is a function (edition, rendered) -> [Check], run in this order; adding a check is appending one.
+# ``rendered`` is a newsletter.rendering.RenderedEmail (tests may pass any object with ``html``,
+# ``missing_alt`` and ``sections``; the checks that need more read it with getattr).
 
-    checks: list[Check] = []
+
+def check_subject(edition, rendered) -> list[Check]:
+    checks = []
     if not (edition.subject or "").strip():
         checks.append(Check(ERROR, "subject", _("l'objet du courriel est vide.")))
     if not (edition.preheader or "").strip():
         checks.append(Check(WARNING, "preheader", _("le texte d'aperçu (preheader) est vide.")))
+    return checks
 
+
+def check_size(edition, rendered) -> list[Check]:
     size = len(rendered.html.encode("utf-8"))
     if size >= GMAIL_CLIP_BYTES:
-        checks.append(Check(ERROR, "size", _(
+        return [Check(ERROR, "size", _(
             "le HTML pèse %(size).1f Ko : Gmail coupera le message (limite 102 Ko). Allégez l'édition ou forcez l'export."
-        ) % {"size": size / KB}))
-    elif size >= GMAIL_WARN_BYTES:
-        checks.append(Check(WARNING, "size", _(
+        ) % {"size": size / KB})]
+    if size >= GMAIL_WARN_BYTES:
+        return [Check(WARNING, "size", _(
             "le HTML pèse %(size).1f Ko, proche de la limite de 102 Ko au-delà de laquelle Gmail coupe le message."
-        ) % {"size": size / KB}))
+        ) % {"size": size / KB})]
+    return []
 
-    for src in rendered.missing_alt:
-        checks.append(Check(ERROR, "alt", _("une image n'a pas de texte alternatif : %(src)s") % {"src": src}))
 
+def check_alt(edition, rendered) -> list[Check]:
+    return [Check(ERROR, "alt", _("une image n'a pas de texte alternatif : %(src)s") % {"src": src})
+            for src in rendered.missing_alt]
+
+
+def check_links(edition, rendered) -> list[Check]:
+    from wagtail.models import Page
+
+    checks = []
     ids = _referenced_page_ids(list(edition.sections.raw_data))
     if ids:
         found = {p.pk: p for p in Page.objects.filter(pk__in=ids).only("id", "title", "live")}
@@ -88,10 +102,50 @@ def check_edition(edition, rendered) -> list[Check]:
             elif not page.live:
                 checks.append(Check(ERROR, "unpublished", _(
                     "un lien renvoie vers la page non publiée « %(title)s ».") % {"title": page.title}))
+    return checks
 
-    for section in rendered.sections:
-        if section.is_empty:
-            checks.append(Check(WARNING, "empty", _("la section « %(title)s » est vide.") % {"title": section.title}))
+
+def check_empty_sections(edition, rendered) -> list[Check]:
+    return [Check(WARNING, "empty", _("la section « %(title)s » est vide.") % {"title": section.title})
+            for section in rendered.sections if section.is_empty]
+
+
+def check_required_tags(edition, rendered) -> list[Check]:
+    """The footer tags the mailing tool requires (its unsubscribe link, Mailchimp's address and badge)."""
+    from .profiles import PROFILES
+
+    profile = PROFILES.get(getattr(rendered, "tool", "") or "")
+    if profile is None:
+        return []
+    return [Check(ERROR, "required_tag", _(
+        "la balise obligatoire %(tag)s de %(tool)s manque dans le courriel : l'outil refusera l'envoi.")
+        % {"tag": tag, "tool": profile.label}) for tag in profile.required_tags if tag not in rendered.html]
+
+
+def check_compatibility(edition, rendered) -> list[Check]:
+    """Features of the HTML that a client family does not support (caniemail), the accepted ones aside."""
+    report = getattr(rendered, "compatibility", None)
+    if report is None:
+        return []
+    if not report.available:
+        return [Check(WARNING, "compat_data", _(
+            "vérification de compatibilité impossible : données caniemail absentes (lancez make install)."))]
+    problems: dict = {}
+    for family, slug, title, where in report.problems:
+        problems.setdefault((slug, title, where), []).append(family)
+    return [Check(WARNING, "compat", _("%(feature)s (%(where)s) n'est pas pris en charge par %(clients)s.")
+                  % {"feature": title, "where": where, "clients": ", ".join(families)})
+            for (slug, title, where), families in problems.items()]
+
+
+EDITION_CHECKS = [check_subject, check_size, check_alt, check_links, check_empty_sections, check_required_tags,
+                  check_compatibility]
+
+
+def check_edition(edition, rendered) -> list[Check]:
+    checks: list[Check] = []
+    for check in EDITION_CHECKS:
+        checks.extend(check(edition, rendered))
     return checks
 
 

@@ -36,8 +36,9 @@ class ExportError(Exception):
 class ExportBlocked(Exception):
     """The checks found errors and the export was not forced."""
 
-    def __init__(self, checks):
+    def __init__(self, checks, compatibility=None):
         self.checks = checks
+        self.compatibility = compatibility  # the per-client table (newsletter.compatibility.Report)
         super().__init__("; ".join(str(c) for c in checks if c.is_error))
 
 
@@ -48,6 +49,7 @@ class ExportResult:
     content_type: str
     checks: list = field(default_factory=list)
     record: object = None
+    compatibility: object = None  # the per-client table (newsletter.compatibility.Report)
 
 
 def can_export(user, edition) -> bool:
@@ -129,7 +131,7 @@ def export_edition(edition, tool: str, fmt: str, user=None, force: bool = False,
     rendered = render_email(version, tool, request=request)
     checks = check_edition(version, rendered)
     if has_errors(checks) and not force:
-        raise ExportBlocked(checks)
+        raise ExportBlocked(checks, rendered.compatibility)
     sha256 = hashlib.sha256(rendered.html.encode("utf-8")).hexdigest()
     if fmt == "html":
         content = rendered.html.encode("utf-8")
@@ -149,7 +151,8 @@ def export_edition(edition, tool: str, fmt: str, user=None, force: bool = False,
             forced=bool(force and has_errors(checks)), payload=content,
         )
     return ExportResult(filename=f"{edition.slug}-{tool}.{fmt}", content=content,
-                        content_type=CONTENT_TYPES[fmt], checks=checks, record=record)
+                        content_type=CONTENT_TYPES[fmt], checks=checks, record=record,
+                        compatibility=rendered.compatibility)
 
 
 def record_content(record) -> ExportResult:

@@ -71,23 +71,25 @@ def export_view(request, page_id):
     tool = (form.data.get("tool") if form.is_bound else request.GET.get("tool")) or "mailchimp"
     if tool not in dict(profile_choices()):
         tool = "mailchimp"
-    blocked = False
+    blocked, compatibility = False, None
     if request.method == "POST" and form.is_valid():
         try:
             result = export_edition(edition, form.cleaned_data["tool"], form.cleaned_data["format"],
                                     user=request.user, force=form.cleaned_data["force"], request=None)
         except ExportBlocked as exc:
             blocked = True
-            checks = exc.checks
+            checks, compatibility = exc.checks, exc.compatibility
         else:
             response = HttpResponse(result.content, content_type=result.content_type)
             response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
             return response
     else:
         version = current_version(edition)
-        checks = check_edition(version, render_email(version, tool))
+        rendered = render_email(version, tool)
+        checks, compatibility = check_edition(version, rendered), rendered.compatibility
     return TemplateResponse(request, "newsletter/admin/export.html", {
         "page_title": _("Exporter l'édition"), "subtitle": edition.title, "edition": edition, "form": form, "checks": checks, "blocked": blocked,
+        "compatibility": compatibility,
         "has_errors": any(c.is_error for c in checks),
         "exports": NewsletterExport.objects.filter(edition=edition).select_related("user")[:10],
     })

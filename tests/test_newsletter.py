@@ -457,7 +457,7 @@ def test_new_edition_follows_the_open_vote_and_the_vote_button_finds_the_vote_pa
 
     # The seed chose no vote page: its button leads to the site's vote page once there is one.
     text = render_email(NewsletterPage.objects.get(pk=seed_edition.pk), "generic").text
-    assert "Votez pour une thématique (http://testserver/votez/?utm_source=newsletter" in text
+    assert "Votez pour une thématique\nhttp://testserver/votez/?utm_source=newsletter" in text  # URL on its line
 
     edition = create_prefilled_edition(seed_edition.get_parent()).get_latest_revision_as_object()
     vote = next(b for b in edition.sections if b.block_type == "vote")

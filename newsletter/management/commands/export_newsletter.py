@@ -46,9 +46,18 @@ class Command(BaseCommand):
         except ExportBlocked as exc:
             for check in exc.checks:
                 self.stderr.write(str(check))
+            self.write_compatibility(exc.compatibility)
             raise CommandError("Export refusé : corrigez les erreurs ci-dessus ou relancez avec --force.") from None
         except OSError as exc:
             raise CommandError(f"Impossible d'écrire « {path} » : {exc.strerror}.") from None
         for check in result.checks:
             self.stderr.write(str(check))
+        self.write_compatibility(result.compatibility)
         self.stdout.write(str(path))
+
+    def write_compatibility(self, report):
+        """The per-client compatibility table (caniemail's data), on stderr like the other checks."""
+        if report is not None:
+            self.stderr.write("Compatibilité par client (caniemail) :")
+            for line in report.table():
+                self.stderr.write("  " + line)
