@@ -102,24 +102,33 @@ async () => {
       if (el.scrollWidth > el.clientWidth + 1) problems.push(`clipped-label: ${describe(el)} is wider than its box`);
       continue;
     }
+    // The text's visible part: a label drawn partly outside its box, or cut by a box that hides its
+    // overflow, is clipped. A text drawn wholly outside a box that hides it is an icon-only button
+    // (DSFR's search and menu buttons below md): accepted when the element has a name (title, aria-label).
     const hides = (v) => v === 'hidden' || v === 'clip' || v === 'auto' || v === 'scroll';
-    if (style.display !== 'inline' && hides(style.overflowX) && el.scrollWidth > el.clientWidth + 1) {
-      problems.push(`clipped-label: ${describe(el)} hides ${el.scrollWidth - el.clientWidth} px of its text`);
-      continue;
-    }
-    if (style.display === 'inline') continue;  // an inline link's box is its text
+    const clips = style.display !== 'inline' && (hides(style.overflowX) || hides(style.overflowY));
+    if (style.display === 'inline' && !clips) continue;  // an inline link's box is its text
     const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    let shown = 0, cut = null, hidden = 0;
     for (let node = walker.nextNode(); node; node = walker.nextNode()) {
       if (!node.textContent.trim() || !node.parentElement || !visible(node.parentElement)) continue;
       if (visuallyHidden(node.parentElement, el)) continue;
       const range = document.createRange();
       range.selectNodeContents(node);
-      const outside = [...range.getClientRects()].some((r) => r.width > 0 && (
-        r.left < box.left - 2 || r.right > box.right + 2 || r.top < box.top - 2 || r.bottom > box.bottom + 2));
-      if (outside) {
-        problems.push(`clipped-label: ${describe(el)}: the text « ${node.textContent.trim().slice(0, 40)} » goes out of its box`);
-        break;
+      for (const r of range.getClientRects()) {
+        if (r.width <= 0) continue;
+        const inter = Math.min(r.right, box.right) - Math.max(r.left, box.left);
+        const interY = Math.min(r.bottom, box.bottom) - Math.max(r.top, box.top);
+        const outside = r.left < box.left - 2 || r.right > box.right + 2 || r.top < box.top - 2 || r.bottom > box.bottom + 2;
+        if (clips && (inter < 1 || interY < 1)) { hidden += 1; continue; }
+        shown += 1;
+        if (outside && !cut) cut = node.textContent.trim().slice(0, 40);
       }
+    }
+    if (cut) {
+      problems.push(`clipped-label: ${describe(el)}: the text « ${cut} » goes out of its box`);
+    } else if (hidden && !shown && !(el.getAttribute('title') || el.getAttribute('aria-label'))) {
+      problems.push(`clipped-label: ${describe(el)} shows none of its text and has no title or aria-label`);
     }
   }
 
@@ -190,8 +199,8 @@ def prepare(page) -> Recorder:
     page.add_init_script(_INIT_SCRIPT)
 
     def on_console(message):
-        if message.type == "error":
-            recorder.console_errors.append(f"{page.url}: {message.text}")
+        if message.type == "error":  # the message's own document: it may arrive after the next goto
+            recorder.console_errors.append(f"{message.location.get('url') or page.url}: {message.text}")
 
     page.on("console", on_console)
     page.on("pageerror", lambda exc: recorder.console_errors.append(f"{page.url}: uncaught {exc}"))
@@ -212,15 +221,15 @@ def page_problems(page, name: str, width=None, screenshot: bool = True, allow_co
     width = width if width is not None else page.viewport_size["width"]
     page.evaluate("window.scrollTo(0, 0)")
     problems = page.evaluate(_CHECKS)
-    recorder = getattr(page, "_visual_recorder", None)
-    if recorder is None:
-        problems.append("prepare(page) was not called before the navigation: CSP and console not watched")
-    else:
-        problems += [f"console: {error}" for error in recorder.take(allow_console)]
     if screenshot:
         path = screenshot_path(name, width)
         path.parent.mkdir(parents=True, exist_ok=True)
         page.screenshot(path=str(path), full_page=True)
+    recorder = getattr(page, "_visual_recorder", None)  # read last: console messages arrive late
+    if recorder is None:
+        problems.append("prepare(page) was not called before the navigation: CSP and console not watched")
+    else:
+        problems += [f"console: {error}" for error in recorder.take(allow_console)]
     return [f"{name} @ {width} px: {problem}" for problem in problems]
 
 
