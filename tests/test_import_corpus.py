@@ -24,6 +24,15 @@ def corpus_dir():
 CORPUS = corpus_dir()
 pytestmark = pytest.mark.skipif(CORPUS is None, reason="corpus ../shared/newsletters-corpus absent")
 
+
+@pytest.fixture(autouse=True)
+def _generous_time_budget(monkeypatch):
+    """These tests check what is read, not how fast: a loaded CI machine must not turn a slow read into a
+    refusal (the budget itself is tested on hostile input in test_import_hostile.py)."""
+    from newsletter.importer import parsing
+
+    monkeypatch.setattr(parsing, "TIME_BUDGET_SECONDS", 300.0)
+
 # file prefix → (words of the subject, sections (in order, a subset), items (title, link host) (a subset))
 EXPECTED = {
     "01": ("The Independent: Transfer station deal",
@@ -122,7 +131,7 @@ def test_every_corpus_file_is_one_edition_and_imported_once(site_tree):
     files = sorted(CORPUS.glob("*.html"))
     reports = [EditionImporter().import_one(p.name, p.read_bytes()) for p in files]
     ok = [r for r in reports if r.ok]
-    assert [r.name[:2] for r in reports if not r.ok] == ["04"]
+    assert [r.name[:2] for r in reports if not r.ok] == ["04"], [repr(r) for r in reports if not r.ok]
     assert NewsletterPage.objects.count() == len(ok) == 11
     again = [EditionImporter().import_one(p.name, p.read_bytes()) for p in files]
     assert NewsletterPage.objects.count() == 11
