@@ -3,7 +3,7 @@ with a message) and a failed file never leaves partial data."""
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from wagtail.models import Page
 
@@ -72,6 +72,8 @@ def test_random_bytes_never_crash_the_parser(data):
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(html=st.one_of(tag_soup, st.sampled_from(range(len(SAMPLES))).map(lambda i: SAMPLES[i].decode("cp1252", "replace"))),
        cuts=st.lists(st.tuples(st.integers(0, 10**6), st.sampled_from(b"<>/\"'= \x00a")), max_size=8))
+# Found by hypothesis: a mangled card whose address is a page of another type (the importer crashed on it).
+@example(html=SAMPLES[2].decode("cp1252", "replace"), cuts=[(1600, ord(">"))])
 def test_a_failed_import_leaves_no_partial_data(site_tree_for_fuzz, html, cuts):
     before = Page.objects.count()
     report = EditionImporter().import_one("fuzz.html", mangle(html.encode("utf-8"), cuts))

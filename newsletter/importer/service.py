@@ -407,6 +407,8 @@ class EditionImporter:
             return None
         item = section.items[0]
         page = self._find(item, (ThematiquePage,))
+        if page is False:  # its address is a page of another type: reported as skipped by _find
+            return None
         if page is None:
             page = self._create_thematique(item)
         if page is None:
@@ -466,6 +468,8 @@ class EditionImporter:
         link = section.buttons[0][1] if section.buttons else ""
         probe = ParsedItem(title=concept_title, link=link)
         page = self._find(probe, (ConceptPage,))
+        if page is False:  # its address is a page of another type: reported as skipped by _find
+            return None
         if page is None:
             page = self._create_concept(section, concept_title, link)
         self._skip_buttons(section, keep=1)
