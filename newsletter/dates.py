@@ -1,12 +1,12 @@
-"""French dates of the newsletter (« 1er janvier 2022 »), shared by the sections and the e-mail rendering."""
+"""French dates of the newsletter (« 1er janvier 2022 »): the site's one date helper, ``cms.typography``."""
+from cms.typography import MONTHS, date_fr, day_month
 
-MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre"]
+__all__ = ["MONTHS", "_format_day", "format_date"]
 
 
 def _format_day(moment) -> str:
-    return f"{moment.day}{'er' if moment.day == 1 else ''} {MONTHS[moment.month - 1]}"
+    return day_month(moment)
 
 
 def format_date(day) -> str:
-    return f"{_format_day(day)} {day.year}"
+    return date_fr(day)
