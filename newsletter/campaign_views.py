@@ -42,7 +42,7 @@ def campaign_push_view(request, page_id, tool):
     edition = _edition_for(request, page_id)
     tool = _tool(tool)
     label = tool_label(tool)
-    form = PushForm(request.POST or None)
+    form = PushForm(request.POST if request.method == "POST" else None)
     error, checks = "", []
     if request.method == "POST" and form.is_valid():
         try:
