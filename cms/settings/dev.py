@@ -1,5 +1,5 @@
 """Local development: debug on, emails printed to the console."""
-from .base import *  # noqa: F401,F403
+from .base import *
 
 DEBUG = True
 ALLOWED_HOSTS = ["*"]

@@ -8,7 +8,7 @@ import os
 
 from django.core.exceptions import ImproperlyConfigured
 
-from .base import *  # noqa: F401,F403
+from .base import *
 from .base import MEDIA_ORIGIN, STORAGES
 from .environment import (
     content_security_policy,
@@ -50,8 +50,8 @@ WAGTAILAPI_BASE_URL = SITE_BASE_URL
 if not os.environ["DATABASE_URL"].startswith(("postgres://", "postgresql://")):
     raise ImproperlyConfigured("DATABASE_URL doit désigner une base PostgreSQL (postgres://…) en production.")
 # Persistent connections: one per gunicorn worker thread, kept for 60 s.
-DATABASES["default"]["CONN_MAX_AGE"] = env_int(os.environ, "CONN_MAX_AGE", 60)  # noqa: F405
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+DATABASES["default"]["CONN_MAX_AGE"] = env_int(os.environ, "CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # HTTPS behind the load balancer: it terminates TLS and sets X-Forwarded-Proto.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -73,7 +73,7 @@ CONTENT_SECURITY_POLICY_ADMIN = {"DIRECTIVES": content_security_policy(MEDIA_ORI
 
 # Static files: whitenoise serves them from STATIC_ROOT with hashed, compressed names
 # (run `manage.py collectstatic` at build time).
-STATIC_ROOT = os.environ.get("STATIC_ROOT", str(STATIC_ROOT))  # noqa: F405
+STATIC_ROOT = os.environ.get("STATIC_ROOT", str(STATIC_ROOT))
 STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -86,7 +86,7 @@ DSFR_USE_INTEGRITY_CHECKSUMS = False
 
 # Email (SMTP) from the environment.
 globals().update(email_from_env(os.environ))
-DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", DEFAULT_FROM_EMAIL)  # noqa: F405
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", DEFAULT_FROM_EMAIL)
 SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
 ADMINS = [("Exploitation", a) for a in env_list(os.environ, "ADMINS_EMAILS")]
 
@@ -97,7 +97,7 @@ if WAGTAILFRONTENDCACHE:
 
 # Behind a load balancer: TRUSTED_PROXIES (or TRUSTED_PROXY_COUNT) from base.py, read from the
 # environment; a bad entry stops the process here rather than at the first request.
-for _proxy in TRUSTED_PROXIES:  # noqa: F405
+for _proxy in TRUSTED_PROXIES:
     try:
         ipaddress.ip_network(_proxy, strict=False)
     except ValueError:

@@ -1,7 +1,7 @@
 """Test settings: fast hasher, local-memory cache, in-memory email."""
 import os
 
-from .base import *  # noqa: F401,F403
+from .base import *
 from .base import VAR_DIR
 
 DEBUG = False
@@ -37,5 +37,5 @@ WHITENOISE_AUTOREFRESH = True
 # SQLite: a file per test process rather than Django's shared in-memory database. Live-server threads
 # and the flush that ends a transactional test raced on table locks in memory ("database table is
 # locked"), failing browser tests at random in the full suite.
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}  # noqa: F405
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}

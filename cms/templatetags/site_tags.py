@@ -207,7 +207,7 @@ def select_options(field):
         return format_html_join("\n", '<option value="{}"{}>{}</option>', (
             (value, mark_safe(" selected") if value == selected else "", label) for value, label in choices))
 
-    return mark_safe(cached_value("select-options", (field.html_name, selected, tuple(choices)), render))  # noqa: S308
+    return mark_safe(cached_value("select-options", (field.html_name, selected, tuple(choices)), render))  # noqa: S308 - the cached value is the output of a Django template, escaped when rendered
 
 
 @register.filter
