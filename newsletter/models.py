@@ -192,6 +192,14 @@ class NewsletterExport(index.Indexed, models.Model):
     checks = models.JSONField(_("vérifications"), default=list, blank=True)
     forced = models.BooleanField(_("export forcé malgré les erreurs"), default=False)
     payload = models.BinaryField(_("fichier exporté"), editable=False, default=bytes)
+    # Pushed to a mailing tool as a draft campaign (newsletter/campaigns.py): the tool is ``tool``.
+    campaign_id = models.CharField(_("identifiant de la campagne dans l'outil"), max_length=100, blank=True,
+                                   db_index=True)
+    campaign_url = models.URLField(_("lien de la campagne dans l'outil"), max_length=500, blank=True)
+    campaign_pushed_at = models.DateTimeField(_("campagne créée ou mise à jour le"), null=True, blank=True)
+    campaign_stats = models.JSONField(_("statistiques de la campagne"), default=dict, blank=True)
+    campaign_stats_at = models.DateTimeField(_("statistiques relevées le"), null=True, blank=True)
+    campaign_error = models.CharField(_("dernière erreur de l'outil"), max_length=500, blank=True)
 
     search_fields = [index.SearchField("edition_title"), index.SearchField("subject"), index.FilterField("tool")]
 
@@ -202,6 +210,19 @@ class NewsletterExport(index.Indexed, models.Model):
 
     def __str__(self):
         return f"{self.edition_title} — {self.get_tool_display()} ({self.format}, {self.created_at:%d/%m/%Y %H:%M})"
+
+    def get_campaign_stats_display(self):
+        """The campaign's figures as tables (the admin's inspect view of an export)."""
+        from django.template.loader import render_to_string
+
+        return render_to_string("newsletter/admin/_campaign_stats.html", {"export": self}) if self.campaign_id else "—"
+
+    def get_campaign_url_display(self):
+        from django.utils.html import format_html
+
+        if not self.campaign_url:
+            return "—"
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', self.campaign_url, self.campaign_url)
 
     @property
     def size_kb(self) -> float:

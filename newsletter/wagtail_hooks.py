@@ -74,11 +74,12 @@ class NewsletterExportAdmin(ModelAdmin):
     add_to_settings_menu = False
     permission_helper_class = ExportPermissionHelper
     inspect_view_enabled = True
-    list_display = ("edition_title", "tool", "format", "user", "created_at", "size", "forced", "download")
+    list_display = ("edition_title", "tool", "format", "user", "created_at", "size", "forced", "download", "campaign")
     list_filter = ("tool", "format")
     search_fields = ("edition_title", "subject")
     inspect_view_fields = ("edition_title", "subject", "tool", "format", "user", "created_at", "sha256",
-                           "vote_counts", "checks", "forced")
+                           "vote_counts", "checks", "forced", "campaign_id", "campaign_url", "campaign_pushed_at",
+                           "campaign_stats")
 
     def size(self, obj):
         return f"{obj.size_kb} Ko"
@@ -90,6 +91,20 @@ class NewsletterExportAdmin(ModelAdmin):
                            _("Télécharger"))
 
     download.short_description = _("Fichier")
+
+    def campaign(self, obj):
+        """The draft campaign in the tool, with its headline figures once fetched (newsletter/campaigns.py)."""
+        if not obj.campaign_id:
+            return "—"
+        stats = obj.campaign_stats or {}
+        figures = ""
+        if stats:
+            figures = _(" — %(recipients)s destinataires, %(opens)s ouvertures, %(clicks)s clics") % {
+                key: "—" if stats.get(key) is None else stats.get(key) for key in ("recipients", "opens", "clicks")}
+        return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>{}', obj.campaign_url or "#",
+                           _("Campagne n° %(id)s") % {"id": obj.campaign_id}, figures)
+
+    campaign.short_description = _("Campagne")
 
 
 modeladmin_register(NewsletterExportAdmin)
@@ -155,4 +170,5 @@ class SubscriberAdmin(ModelAdmin):
 
 
 modeladmin_register(SubscriberAdmin)
+from . import campaign_views  # noqa: E402,F401  (campaigns in the mailing tools: own URLs and header buttons)
 from .importer import wagtail_hooks as importer_hooks  # noqa: E402,F401  (the archive importer registers its admin view)

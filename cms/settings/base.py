@@ -190,6 +190,21 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "") == "1"
 
+# Mailing tools' APIs (newsletter/providers/, docs/deploiement.md): a tool is usable once its key and
+# list are set. The *_API_URL point tests and staging at another server (default: the public API).
+BREVO_API_KEY = os.environ.get("BREVO_API_KEY", "")
+BREVO_LIST_ID = os.environ.get("BREVO_LIST_ID", "")
+BREVO_SENDER_EMAIL = os.environ.get("BREVO_SENDER_EMAIL", "")
+BREVO_API_URL = os.environ.get("BREVO_API_URL", "https://api.brevo.com/v3")
+MAILCHIMP_API_KEY = os.environ.get("MAILCHIMP_API_KEY", "")  # "…-us21": the data centre is the key's suffix
+MAILCHIMP_AUDIENCE_ID = os.environ.get("MAILCHIMP_AUDIENCE_ID", "")
+MAILCHIMP_API_URL = os.environ.get("MAILCHIMP_API_URL", "")  # empty: https://<dc>.api.mailchimp.com/3.0
+MAILJET_API_KEY = os.environ.get("MAILJET_API_KEY", "")
+MAILJET_API_SECRET = os.environ.get("MAILJET_API_SECRET", "")
+MAILJET_LIST_ID = os.environ.get("MAILJET_LIST_ID", "")
+MAILJET_API_URL = os.environ.get("MAILJET_API_URL", "https://api.mailjet.com/v3")
+MAILING_API_TIMEOUT = float(os.environ.get("MAILING_API_TIMEOUT", "10"))  # seconds, every call to a tool
+
 # Public base URL used for absolute links in emails and feeds.
 SITE_BASE_URL = os.environ.get("SITE_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsletter', '0006_section_card_style'),
+        ('newsletter', '0007_export_campaign'),
     ]
 
     operations = [
