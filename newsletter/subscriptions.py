@@ -78,7 +78,10 @@ def check_email(value: str) -> str:
     message = _("Saisissez une adresse électronique valide, par exemple nom@exemple.fr.")
     if not email or len(email) > 254 or any(c in email for c in "\r\n\0"):
         raise ValidationError(message, code="invalid")
-    validate_email(email)
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValidationError(message, code="invalid") from None
     if not _LOCAL_PART_RE.match(email.rsplit("@", 1)[0]):
         raise ValidationError(message, code="invalid")
     return email
