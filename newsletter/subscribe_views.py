@@ -85,7 +85,7 @@ def _source_path(value: str) -> str:
 
 def _page(request, form, status=200, **extra):
     return TemplateResponse(request, f"{TEMPLATES}/subscribe.html",
-                            {"form": form, "honeypot_field": HONEYPOT_FIELD, **extra}, status=status)
+                            {"form": form, "honeypot_field": HONEYPOT_FIELD, "subscribe_in_content": True, **extra}, status=status)
 
 
 @csrf_exempt
@@ -97,7 +97,7 @@ def subscribe(request):
     form = SubscribeForm(request.POST)
     if is_limited(request, "newsletter:subscribe", subscriptions.rate_limit()):
         return _page(request, form, status=429, rate_limited=True)
-    if not (_token_ok(request) or _origin_ok(request)):
+    if not (_origin_ok(request) or _token_ok(request)):  # origin first: no CSRF warning logged for the footer form
         form = SubscribeForm(initial={"email": (request.POST.get("email") or "")[:254],
                                       "source": _source_path(request.POST.get("source", ""))})
         return _page(request, form, status=403, unverified=True)
@@ -127,11 +127,11 @@ def confirm(request, token):
         subscriber = subscriptions.read_confirmation_token(token)
     except subscriptions.LinkError as error:
         return TemplateResponse(request, f"{TEMPLATES}/link_invalid.html",
-                                {"expired": error.expired, "form": SubscribeForm(), "honeypot_field": HONEYPOT_FIELD},
+                                {"expired": error.expired},
                                 status=410 if error.expired else 400)
     if subscriber.status == Subscriber.Status.UNSUBSCRIBED:
         return TemplateResponse(request, f"{TEMPLATES}/link_invalid.html",
-                                {"expired": True, "form": SubscribeForm(), "honeypot_field": HONEYPOT_FIELD},
+                                {"expired": True},
                                 status=410)
     if subscriber.status == Subscriber.Status.CONFIRMED:
         return TemplateResponse(request, f"{TEMPLATES}/confirmed.html", {"already": True, "subscriber": subscriber})

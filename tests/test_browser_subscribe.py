@@ -66,7 +66,8 @@ def test_footer_form_subscribe_confirm_unsubscribe_at_320(page, home, site_on_li
     form_violations(page, "#abonnement")
 
     page.fill("#abonnement-email", "camille.martin@exemple.fr")
-    page.check("#abonnement-consentement")
+    page.click("label[for=abonnement-consentement]")  # DSFR draws the box on the label
+    assert page.is_checked("#abonnement-consentement")
     page.click("#abonnement-bouton")
     page.wait_for_url(origin + "/abonnement/merci/")
     assert "Vérifiez votre boîte de réception" in page.inner_text("h1")
