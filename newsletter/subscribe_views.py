@@ -32,6 +32,7 @@ from .models import Subscriber
 
 HONEYPOT_FIELD = "site_web"
 TEMPLATES = "newsletter/subscribe"
+NO_FOOTER_FORM = {"subscribe_in_content": True}  # pages where a second subscribe form would be noise
 
 
 class SubscribeForm(forms.Form):
@@ -134,11 +135,11 @@ def confirm(request, token):
                                 {"expired": True},
                                 status=410)
     if subscriber.status == Subscriber.Status.CONFIRMED:
-        return TemplateResponse(request, f"{TEMPLATES}/confirmed.html", {"already": True, "subscriber": subscriber})
+        return TemplateResponse(request, f"{TEMPLATES}/confirmed.html", {"already": True, "subscriber": subscriber, **NO_FOOTER_FORM})
     if request.method == "GET":
-        return TemplateResponse(request, f"{TEMPLATES}/confirm.html", {"subscriber": subscriber})
+        return TemplateResponse(request, f"{TEMPLATES}/confirm.html", {"subscriber": subscriber, **NO_FOOTER_FORM})
     changed = subscriptions.confirm(subscriber)
-    return TemplateResponse(request, f"{TEMPLATES}/confirmed.html", {"already": not changed, "subscriber": subscriber})
+    return TemplateResponse(request, f"{TEMPLATES}/confirmed.html", {"already": not changed, "subscriber": subscriber, **NO_FOOTER_FORM})
 
 
 @csrf_exempt
@@ -154,6 +155,6 @@ def unsubscribe(request, token):
         return TemplateResponse(request, f"{TEMPLATES}/link_invalid.html",
                                 {"expired": False, "unsubscribe": True}, status=400)
     if request.method == "GET":
-        return TemplateResponse(request, f"{TEMPLATES}/unsubscribe.html", {"email": email, "done": False})
+        return TemplateResponse(request, f"{TEMPLATES}/unsubscribe.html", {"email": email, "done": False, **NO_FOOTER_FORM})
     subscriptions.unsubscribe(email)
-    return TemplateResponse(request, f"{TEMPLATES}/unsubscribe.html", {"email": email, "done": True})
+    return TemplateResponse(request, f"{TEMPLATES}/unsubscribe.html", {"email": email, "done": True, **NO_FOOTER_FORM})
