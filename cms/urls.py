@@ -38,6 +38,7 @@ urlpatterns += [path("votes/", include("thematiques.vote.urls"))]  # theme vote:
 
 # Public forms of the contributions (share an event, contact ANCT), before Wagtail's catch-all.
 urlpatterns += [path("", include("ressources.urls"))]
+urlpatterns += [path("", include("newsletter.urls"))]  # subscribe, confirm, unsubscribe (RFC 8058)
 
 urlpatterns += [path("", include(wagtail_urls))]
 

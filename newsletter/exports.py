@@ -83,13 +83,15 @@ def subject_of(edition) -> str:
     return edition.subject or edition.title
 
 
-def build_eml(edition, rendered) -> bytes:
+def build_eml(edition, rendered, headers: dict | None = None) -> bytes:
     message = EmailMessage()
     message["Subject"] = subject_of(edition)
     message["From"] = sender(edition)
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=parseaddr(settings.DEFAULT_FROM_EMAIL)[1].split("@")[-1] or None)
     message["X-Unsent"] = "1"  # mail clients open it as a draft ready to send
+    for name, value in (headers or {}).items():
+        message[name] = value
     message.set_content(rendered.text, subtype="plain", charset="utf-8")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8")
     return message.as_bytes()
@@ -140,7 +142,7 @@ def export_edition(edition, tool: str, fmt: str, user=None, force: bool = False,
     elif fmt == "zip":
         content = build_zip(version, tool, rendered, sha256)
     else:
-        content = build_eml(version, rendered)
+        content = build_eml(version, rendered, generic_list_headers(version) if tool == "generic" else None)
     with transaction.atomic():
         record = NewsletterExport.objects.create(
             edition=edition, edition_title=version.title, revision_id=edition.latest_revision_id, tool=tool,
@@ -162,17 +164,36 @@ def record_content(record) -> ExportResult:
                         content_type=CONTENT_TYPES[record.format])
 
 
+def generic_list_headers(edition) -> dict:
+    """``List-Unsubscribe`` of the generic .eml: a draft for no one in particular, so the list-level
+    page (how to unsubscribe), and no ``List-Unsubscribe-Post``: RFC 8058 one-click needs a link that
+    identifies the recipient, which test sends have (``send_test``)."""
+    from .rendering import site_links
+
+    return {"List-Unsubscribe": f"<{site_links(edition)['unsubscribe']}>"}
+
+
 def send_test(edition, recipients, user=None, tool: str = "generic", request=None) -> int:
     """Send the edition to the given addresses through the task queue, tags replaced by working links.
 
-    Returns the number of recipients the message was queued for."""
+    One message per address, with its own unsubscribe link (in the footer and in the RFC 8058
+    ``List-Unsubscribe`` / ``List-Unsubscribe-Post`` headers). Returns the number of recipients."""
+    from .rendering import site_links
+    from .subscriptions import unsubscribe_headers, unsubscribe_url
+
     validate(tool, "html")
     version = current_version(edition)
     rendered = render_email(version, tool, request=request, working_links=True)
-    message = EmailMultiAlternatives(
-        subject=_("[Test] %(subject)s") % {"subject": subject_of(version)},
-        body=rendered.text, from_email=sender(version), to=list(recipients),
-    )
-    message.attach_alternative(rendered.html, "text/html")
-    queue_email(message)
-    return len(message.recipients())
+    list_link = site_links(version)["unsubscribe"]
+    count = 0
+    for address in recipients:
+        own_link = unsubscribe_url(address)
+        message = EmailMultiAlternatives(
+            subject=_("[Test] %(subject)s") % {"subject": subject_of(version)},
+            body=rendered.text.replace(list_link, own_link), from_email=sender(version), to=[address],
+            headers=unsubscribe_headers(address),
+        )
+        message.attach_alternative(rendered.html.replace(list_link, own_link), "text/html")
+        queue_email(message)
+        count += len(message.recipients())
+    return count

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.functional import cached_property
@@ -35,6 +36,7 @@ class NewsletterIndexPage(BasePage):
     search_fields = BasePage.search_fields + [index.SearchField("intro")]
     parent_page_types = ["home.HomePage"]
     subpage_types = ["newsletter.NewsletterPage"]
+    subscribe_in_content = True  # the subscribe form is in the page, not repeated in the footer
     max_count = 1
 
     class Meta:
@@ -90,6 +92,7 @@ class NewsletterPage(BasePage):
     ]
     parent_page_types = ["newsletter.NewsletterIndexPage"]
     subpage_types = []
+    subscribe_in_content = True  # the subscribe form is in the page, not repeated in the footer
     card_kicker = _("Newsletter")
     card_cta_label = _("Lire l'édition")
 
@@ -224,3 +227,59 @@ class NewsletterExport(index.Indexed, models.Model):
     @property
     def size_kb(self) -> float:
         return round(len(self.html.encode("utf-8")) / 1024, 1)
+
+
+class Subscriber(models.Model):
+    """A reader who asked for the newsletter: stored here first, then synced to the mailing tool.
+
+    Only a ``confirmed`` address is a subscriber (double opt-in, newsletter/subscriptions.py). The
+    proof of consent (date, version of the consent text, HMAC of the IP address) stays with the
+    record; deleting the record on request removes it. ``sync_status`` says whether the mailing tool
+    knows the current status (``to_sync``: « à synchroniser », with the last error).
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("en attente de confirmation")
+        CONFIRMED = "confirmed", _("confirmé")
+        UNSUBSCRIBED = "unsubscribed", _("désinscrit")
+
+    class SyncStatus(models.TextChoices):
+        NONE = "none", _("rien à synchroniser")
+        TO_SYNC = "to_sync", _("à synchroniser")
+        SYNCED = "synced", _("synchronisé")
+
+    class Source(models.TextChoices):
+        FORM = "form", _("formulaire du site")
+        IMPORT = "import", _("import CSV")
+
+    email = models.EmailField(_("adresse électronique"), max_length=254)
+    first_name = models.CharField(_("prénom"), max_length=100, blank=True)
+    status = models.CharField(_("statut"), max_length=20, choices=Status.choices, default=Status.PENDING,
+                              db_index=True)
+    source = models.CharField(_("origine"), max_length=10, choices=Source.choices, default=Source.FORM)
+    source_url = models.CharField(_("page d'inscription"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("demande"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("confirmation"), null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(_("désinscription"), null=True, blank=True)
+    consent_at = models.DateTimeField(_("date du consentement"), null=True, blank=True)
+    consent_version = models.CharField(_("version du texte de consentement"), max_length=50, blank=True)
+    consent_ip_hash = models.CharField(_("adresse IP (empreinte HMAC)"), max_length=64, blank=True)
+    sync_status = models.CharField(_("synchronisation"), max_length=10, choices=SyncStatus.choices,
+                                   default=SyncStatus.NONE, db_index=True)
+    sync_error = models.TextField(_("dernière erreur de synchronisation"), blank=True)
+    sync_attempts = models.PositiveIntegerField(_("tentatives de synchronisation"), default=0)
+    synced_at = models.DateTimeField(_("dernière synchronisation"), null=True, blank=True)
+    synced_tool = models.CharField(_("outil synchronisé"), max_length=20, blank=True)
+    provider_contact_id = models.CharField(_("identifiant dans l'outil"), max_length=100, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("abonné à la newsletter")
+        verbose_name_plural = _("abonnés à la newsletter")
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="newsletter_subscriber_email_ci_unique",
+                                    violation_error_message=_("Cette adresse est déjà inscrite.")),
+        ]
+
+    def __str__(self):
+        return self.email

@@ -1,16 +1,18 @@
 """Newsletter admin: export and test-send buttons, « Nouvelle édition », the list of exports."""
+from django.contrib.admin import SimpleListFilter
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.widgets.button import Button
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
 
-from . import views
+from . import subscriber_admin, views
 from .exports import can_export
-from .models import NewsletterExport, NewsletterIndexPage, NewsletterPage
+from .models import NewsletterExport, NewsletterIndexPage, NewsletterPage, Subscriber
 
 
 @hooks.register("register_admin_urls")
@@ -106,5 +108,67 @@ class NewsletterExportAdmin(ModelAdmin):
 
 
 modeladmin_register(NewsletterExportAdmin)
+
+
+# --- subscribers -------------------------------------------------------------------------------------------
+
+
+@hooks.register("register_admin_urls")
+def register_subscriber_urls():
+    return [
+        path("newsletter/abonnes/export.csv", subscriber_admin.export_view, name="newsletter_subscribers_export"),
+        path("newsletter/abonnes/import/", subscriber_admin.import_view, name="newsletter_subscribers_import"),
+        path("newsletter/abonnes/synchroniser/", subscriber_admin.sync_view, name="newsletter_subscribers_sync"),
+    ]
+
+
+class SubscriberPermissionHelper(PermissionHelper):
+    """Subscribers come from the form or an import: never created nor edited by hand; deleted on request."""
+
+    def user_can_create(self, user):
+        return False
+
+    def user_can_edit_obj(self, user, obj):
+        return False
+
+
+class SyncErrorFilter(SimpleListFilter):
+    title = _("erreur de synchronisation")
+    parameter_name = "erreur"
+
+    def lookups(self, request, model_admin):
+        return [("oui", _("avec une erreur")), ("non", _("sans erreur"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "oui":
+            return queryset.exclude(sync_error="")
+        if self.value() == "non":
+            return queryset.filter(sync_error="")
+        return queryset
+
+
+class SubscriberAdmin(ModelAdmin):
+    model = Subscriber
+    menu_label = _("Abonnés à la newsletter")
+    menu_icon = "group"
+    menu_order = 251
+    add_to_settings_menu = False
+    permission_helper_class = SubscriberPermissionHelper
+    inspect_view_enabled = True
+    index_template_name = "newsletter/admin/subscriber_index.html"
+    list_display = ("email", "status", "sync_status", "short_sync_error", "created_at", "confirmed_at", "source")
+    list_filter = ("status", "sync_status", SyncErrorFilter, "source", "synced_tool")
+    search_fields = ("email",)
+    inspect_view_fields = ("email", "first_name", "status", "source", "source_url", "created_at", "confirmed_at",
+                           "unsubscribed_at", "consent_at", "consent_version", "consent_ip_hash", "sync_status",
+                           "sync_error", "sync_attempts", "synced_at", "synced_tool", "provider_contact_id")
+
+    def short_sync_error(self, obj):
+        return Truncator(obj.sync_error).chars(80)
+
+    short_sync_error.short_description = _("Dernière erreur")
+
+
+modeladmin_register(SubscriberAdmin)
 from . import campaign_views  # noqa: E402,F401  (campaigns in the mailing tools: own URLs and header buttons)
 from .importer import wagtail_hooks as importer_hooks  # noqa: E402,F401  (the archive importer registers its admin view)

@@ -19,6 +19,7 @@ from newsletter.exports import ExportBlocked, export_edition
 from newsletter.models import NewsletterExport, NewsletterPage
 from newsletter.profiles import PROFILES
 from newsletter.rendering import render_email
+from newsletter.subscriptions import unsubscribe_url
 
 # A copy of ../shared/seed/edition-2021-12.txt, so the suite runs from any clone.
 SEED = Path(__file__).resolve().parent / "fixtures" / "seed" / "edition-2021-12.txt"
@@ -280,12 +281,16 @@ def test_test_send_replaces_tags_by_working_links(seed_edition, moderator_user, 
     response = client.post(reverse("newsletter_test_send", args=[seed_edition.pk]),
                            {"recipients": "a@example.org, b@example.org", "tool": "mailchimp"})
     assert response.status_code == 302
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
-    assert message.to == ["a@example.org", "b@example.org"]
-    html = message.alternatives[0][0]
-    assert "*|" not in html and "*|" not in message.body
-    assert 'href="http://testserver/newsletter/#se-desinscrire"' in html
+    # One message per address: each carries its own unsubscribe link (footer and RFC 8058 headers).
+    assert [m.to for m in mail.outbox] == [["a@example.org"], ["b@example.org"]]
+    for message, address in zip(mail.outbox, ["a@example.org", "b@example.org"], strict=True):
+        html = message.alternatives[0][0]
+        assert "*|" not in html and "*|" not in message.body
+        own_link = unsubscribe_url(address)
+        assert f'href="{own_link}"' in html and own_link in message.body
+        assert "#se-desinscrire" not in html
+        assert message.extra_headers["List-Unsubscribe"] == f"<{own_link}>"
+        assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_test_send_rejects_bad_addresses_in_french(seed_edition, moderator_user, client):
