@@ -274,7 +274,7 @@ class Command(BaseCommand):
 
         c = C.CONCEPT
         self.upsert(
-            index, ConceptPage, c["slug"], title=c["title"], chapo=c["chapo"], body=paragraphs(*c["paragraphs"][1:]),  # the first paragraph is the chapô
+            index, ConceptPage, c["slug"], title=c["title"], chapo=c["chapo"], body=paragraphs(*c["paragraphs"][1:]),  # the first one is the chapô
             criteres_titre=c["criteres_titre"], criteres=[("critere", text) for text in c["criteres"]],
             date_publication=C.EDITION_DATE,
             listing_image=card_image(c["title"], "star", "purple-glycine", "Concept du mois"),
