@@ -7,7 +7,8 @@ problem at once (a live server needs committed data, and each transactional test
 the suite fast). Zoom at 200 % on a 1280 px screen (RGAA 10.4) is emulated as a 640 CSS px viewport with a
 device scale factor of 2: that is what the browser lays out when a 1280 px window is zoomed to 200 %.
 
-axe-core (WCAG 2.1 A/AA) runs at 320, 768 and 1280 px, one width per DSFR layout. The screenshots land in ``var/screenshots/<width>/<page>.png`` (``1280x2`` for the zoomed run).
+axe-core (WCAG 2.1 A/AA) runs at 320, 768 and 1280 px, one width per DSFR layout. The screenshots land in
+``var/screenshots/<width>/<page>.png`` (``1280x2`` for the zoomed run).
 """
 from urllib.parse import urlsplit
 
