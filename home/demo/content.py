@@ -383,7 +383,7 @@ ACCESSIBILITE = [
           "Structuration de l'information, Formulaires et Navigation du RGAA ; le parcours de vote au clavier seul "
           "sur un téléphone (critère 12.13 et thématique Formulaires)."),
     ("p", "Ces tests se lancent avec la commande « pytest tests/test_browser_visual.py tests/test_browser_a11y.py "
-          "tests/test_browser_vote.py » dans le dépôt du site (voir la section « Accessibility » de son fichier "
+          "tests/test_browser_vote.py » dans le dépôt du site (voir la section « Public site » de son fichier "
           "README). Ils ne remplacent pas un audit : les critères qui demandent un jugement humain (pertinence des "
           "textes alternatifs, des titres et des intitulés de liens, restitution par les lecteurs d'écran) sont "
           "vérifiés à la main, au clavier et avec les lecteurs d'écran NVDA et VoiceOver, sur les gabarits de page "
