@@ -27,7 +27,8 @@ class Card:
 
     @property
     def link(self) -> str:
-        """Where the card's button leads: the external resource if any, else the page."""
+        """Where an e-mail card's button leads: the external resource if any, else the page (the site's card
+        links to the page only, which offers the external resource)."""
         return self.external_url or self.url
 
     def override(self, **changes) -> Card:

@@ -353,8 +353,8 @@ class EvenementPage(BasePage):
 
     @property
     def dates_label(self) -> str:
-        """The dates in French, Paris time: "Le 18 janvier 2022, de 9 h 30 à 11 h 00"."""
-        from django.utils.formats import date_format
+        """The dates in French, Paris time: "Le 18 janvier 2022, de 9 h 30 à 11 h 00", "Le 1er décembre 2026"."""
+        from cms.typography import date_fr
 
         if not self.start:
             return ""
@@ -364,7 +364,7 @@ class EvenementPage(BasePage):
 
         start = timezone.localtime(self.start)
         end = timezone.localtime(self.end) if self.end else start
-        start_day, end_day = date_format(start, "j F Y"), date_format(end, "j F Y")
+        start_day, end_day = date_fr(start), date_fr(end)
         if self.all_day:
             if start.date() >= end.date():
                 return _("Le %(day)s (toute la journée)") % {"day": start_day}

@@ -58,7 +58,7 @@ def test_thematique_in_the_query_string_is_pre_selected(client, make_thematique)
     emploi = make_thematique("Retour à l'emploi")
     html = client.get(CONTACT_URL, {"thematique": emploi.slug}).content.decode()
     assert f'<option value="{emploi.pk}" selected>Retour à l&#x27;emploi</option>' in html
-    assert "Votre demande porte sur la thématique « Retour à l&#x27;emploi »." in html
+    assert "Votre demande porte sur la thématique «\u202fRetour à l&#x27;emploi\u202f»." in html
     # Unknown slug or none: the general form, nothing selected.
     general = client.get(CONTACT_URL, {"thematique": "inconnue"}).content.decode()
     assert "selected>Retour" not in general

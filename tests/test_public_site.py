@@ -311,10 +311,13 @@ def test_cards_render_images_with_their_alternative_and_escape_text(client, site
     card = soup.find("a", string="Wake <Up> & Café").find_parent(class_="fr-card")
     assert card.find("img")["alt"] == "Un café partagé"
     assert "<Up>" not in client.get(site["library"].url).content.decode()
-    # The external link button names the resource for screen readers.
-    button = card.select_one(".fr-card__footer a")
-    assert button["href"] == "https://www.wakeupcafe.org"
-    assert button.get_text(" ", strip=True).startswith("Découvrez l'initiative")
+    # One card, one link: the page (the whole card is clickable); the external site is offered on the page.
+    assert [a["href"] for a in card.find_all("a")] == [projet.url]
+    assert "fr-enlarge-link" in card["class"]
+    external = soup_of(client.get(projet.url)).find("main").find("a", href="https://www.wakeupcafe.org")
+    assert external.get_text(strip=True) == "Découvrez l'initiative"
+    assert external["target"] == "_blank" and "noopener" in external["rel"]
+    assert external["title"] == "Découvrez l'initiative : Wake <Up> & Café - nouvelle fenêtre"
     # A decorative image gets an empty alternative.
     projet.listing_image_decorative = True
     projet.save_revision().publish()
@@ -328,7 +331,7 @@ def test_thematique_page_groups_resources_and_links_to_contact(client, site):
     main = soup.find("main")
     assert main.find("img", alt="Des habitants réunis autour d'une table") is not None
     assert main.find("h2", string="Pourquoi cette thématique") is not None
-    assert main.select_one(".fr-quote blockquote").get_text(strip=True) == "« Personne n'est inemployable »"
+    assert main.select_one(".fr-quote blockquote").get_text(strip=True) == "«\u202fPersonne n'est inemployable\u202f»"
     section = main.find("section", attrs={"aria-labelledby": "thematique-ressources"})
     groups = {h3.get_text(): [a.get_text() for a in h3.find_next("ul").select(".fr-card__title a")]
               for h3 in section.find_all("h3")}
@@ -359,7 +362,7 @@ def test_projet_partage_lists_participants_by_role(client, site):
     observatrices = main.find("h3", string="Observatrices").find_next("ul").get_text(" ", strip=True)
     assert "Montpellier" in prenantes and "Commune" in prenantes and "Hérault" not in prenantes
     assert "Hérault" in observatrices and "Département" in observatrices
-    assert "du 1 janvier 2022 au 31 décembre 2022" in main.get_text(" ")
+    assert "du 1er janvier 2022 au 31 décembre 2022" in main.get_text(" ")
     index = soup_of(client.get(site["projets_index"].url))
     assert [a.get_text() for a in index.select("main .fr-card__title a")] == ["Projet partagé Culture"]
 
@@ -367,7 +370,7 @@ def test_projet_partage_lists_participants_by_role(client, site):
 def test_resource_pages_show_their_own_fields(client, site):
     tribune = soup_of(client.get(site["tribune"].url)).find("main")
     assert "Par Jeanne Martin" in tribune.get_text(" ") and "Maire" in tribune.get_text()
-    assert tribune.select_one(".fr-quote blockquote").get_text(strip=True) == "« La participation se construit. »"
+    assert tribune.select_one(".fr-quote blockquote").get_text(strip=True) == "«\u202fLa participation se construit.\u202f»"
     concept = soup_of(client.get(site["concept"].url)).find("main")
     assert [li.get_text() for li in concept.find("h2", string="Les sept critères").find_next("ol").find_all("li")] == [
         "Clarté de l'objet", "Inclusion"]
@@ -419,13 +422,13 @@ def test_event_dates_are_formatted_in_french():
     assert event_dates(same_day) == "Le 18 janvier 2022, de 9 h 30 à 11 h 00"
     all_day = EvenementPage(start=dt.datetime(2022, 2, 1, 0, 0, tzinfo=paris),
                             end=dt.datetime(2022, 2, 1, 23, 59, tzinfo=paris), all_day=True)
-    assert event_dates(all_day) == "Le 1 février 2022 (toute la journée)"
+    assert event_dates(all_day) == "Le 1er février 2022 (toute la journée)"
     several = EvenementPage(start=dt.datetime(2022, 2, 1, 0, 0, tzinfo=paris),
                             end=dt.datetime(2022, 2, 3, 23, 59, tzinfo=paris), all_day=True)
-    assert event_dates(several) == "Du 1 février 2022 au 3 février 2022"
+    assert event_dates(several) == "Du 1er février 2022 au 3 février 2022"
     overnight = EvenementPage(start=dt.datetime(2022, 3, 1, 18, 0, tzinfo=paris),
                               end=dt.datetime(2022, 3, 2, 12, 0, tzinfo=paris))
-    assert event_dates(overnight) == "Du 1 mars 2022 à 18 h 00 au 2 mars 2022 à 12 h 00"
+    assert event_dates(overnight) == "Du 1er mars 2022 à 18 h 00 au 2 mars 2022 à 12 h 00"
 
 
 def test_standard_page_renders_its_body(client, site):
@@ -557,7 +560,7 @@ def test_search_results_say_their_kind_and_are_noindex(client, site):
     assert card.select_one(".tec-card__kind").get_text() == "Concept du mois"
     assert soup.find("meta", attrs={"name": "robots"})["content"] == "noindex"
     assert soup.select(".fr-breadcrumb__list li")[-1].get_text(strip=True) == "Recherche"
-    assert soup.find("title").get_text() == "Recherche « Qualité participation » — Territoires en Commun"
+    assert soup.find("title").get_text() == "Recherche «\u202fQualité participation\u202f» — Territoires en Commun"
 
 
 def test_search_leaves_out_unpublished_pages(client, site):

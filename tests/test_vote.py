@@ -368,7 +368,7 @@ def test_closed_campaign_with_hand_entered_results_is_shown_and_marked(client, v
     assert campaign.results() == [(THEMES[1], 172), (THEMES[0], 40), (THEMES[2], 12)]
     assert campaign.winner().label == THEMES[1]
     html = unescape(client.get(vote_page.url).content.decode())
-    assert "Résultats saisis manuellement" in html and "décompte du 1 décembre 2021" in html
+    assert "Résultats saisis manuellement" in html and "décompte du 1er décembre 2021" in html
     assert "est close depuis" in html and 'id="formulaire-vote"' not in html
 
 
@@ -733,12 +733,18 @@ def test_demo_loader_records_the_seed_campaign_idempotently(home, thematique_ind
     out = io.StringIO()
     demo.load(out)
     demo.load(out)
-    campaign = Campaign.objects.get()
+    assert Campaign.objects.count() == 2  # twice loaded, still the seed's closed campaign and the open one
+    campaign = Campaign.objects.get(title=demo.SEED_CAMPAIGN_TITLE)
     assert campaign.status == "clos" and campaign.has_manual_results
     assert campaign.results() == [("Aménagement des territoires", 172), ("Droit à la mobilité", 136),
                                   ("Précarité alimentaire", 131), ("Isolement des seniors", 125),
                                   ("Retour à l'emploi", 113)]
     assert VotePage.objects.count() == 1 and VotePage.objects.get().live
+    # The menu's "Votez pour une thématique" leads to a campaign a visitor can vote in: the seed's five
+    # thématiques, then the newer ones.
+    current = VotePage.objects.get().get_campaign()
+    assert current.title == demo.OPEN_CAMPAIGN_TITLE and current.is_open()
+    assert [p.label for p in current.propositions.order_by("sort_order")][:5] == [t for t, _c in demo.SEED_RESULTS]
     assert "Votez pour une thématique" in out.getvalue()
 
 

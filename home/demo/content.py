@@ -13,6 +13,10 @@ HOME_INTRO = (
     "enjeux, expériences et bonnes pratiques en matière d'engagement citoyen et de coopérations."
 )
 
+# The footer's line: not the home's intro, which the home page already shows.
+TAGLINE = ("La plateforme d'inspiration de l'ANCT et de ses partenaires sur la participation citoyenne et les "
+           "coopérations entre territoires.")
+
 INDEXES = {
     "thematiques": ("Thématiques", "Les thématiques d'inspiration de Territoires en Commun : des enjeux de "
                     "politiques publiques, des expériences et des ressources pour les collectivités."),
@@ -70,6 +74,22 @@ THEMATIQUES = {
     ),
 }
 
+# Where the seed gives one paragraph, it is the chapô; the body holds the facts (here, the vote of 2021).
+THEMATIQUE_FACTS = {
+    "retour-a-l-emploi": "Thématique du mois de la lettre de décembre 2021. Au vote des collectivités clos le "
+                         "30 novembre 2021, elle a recueilli 113 votes.",
+    "petite-enfance": "Thématique ajoutée après le vote de 2021 : elle est proposée aux collectivités dans la "
+                      "campagne de vote en cours.",
+    "amenagement-des-territoires": "Thématique arrivée en tête du vote des collectivités clos le 30 novembre 2021, "
+                                   "avec 172 votes : elle a donné lieu au projet partagé Aménagement.",
+    "droit-a-la-mobilite": "Deuxième thématique du vote des collectivités clos le 30 novembre 2021, avec 136 votes.",
+    "precarite-alimentaire": "Troisième thématique du vote des collectivités clos le 30 novembre 2021, avec 131 votes.",
+    "isolement-des-seniors": "Quatrième thématique du vote des collectivités clos le 30 novembre 2021, avec 125 votes.",
+}
+
+PROJET_PARTAGE_FACTS = ("Projet partagé en cours, accompagné par l'ANCT. Les collectivités qui y participent, "
+                        "d'après les territoires accompagnés publiés par l'ANCT, sont listées ci-dessous.")
+
 THEMATIQUE_CONTACT = (
     "L'ANCT peut vous accompagner sur cette thématique d'inspiration.",
     "Contactez-nous pour nous préciser vos besoins sur cette thématique",
@@ -86,6 +106,8 @@ TRIBUNE = {
              "d'emplois sur les territoires.",
     "citation": "faire de la démocratie locale une réalité plus vivante",
     "citation_auteur": "Jacques Chirac",
+    "facts": "Tribune publiée en introduction de la thématique du mois, Retour à l'emploi, dans la lettre de "
+             "Territoires en Commun du 16 décembre 2021.",
 }
 
 # slug: title, chapô, porteur, nature, button label, territoire (code for Collectivite.lookup), thématiques
@@ -127,6 +149,8 @@ ARTICLE = {
     "chapo": "Cet article développe la place que peut occuper le bénévolat ou le volontariat dans la connexion des "
              "individus, et notamment un public jeune, avec le marché de l'emploi.",
     "kicker": "Pour aller plus loin sur la mobilité inclusive",
+    "facts": "Article recommandé par la lettre de décembre 2021, rubrique « Pour aller plus loin sur la mobilité "
+             "inclusive ». Le lien ci-dessous mène au texte complet, sur le site de son éditeur.",
 }
 
 CONCEPT = {
@@ -183,6 +207,24 @@ CONCEPT = {
     ],
 }
 
+def projet_facts(kicker: str, themes, thematiques) -> str:
+    """The body of a projet: where and when the edition presented it (the porteur, territoire and link
+    are the page's own fields, shown once)."""
+    titles = ", ".join(thematiques[slug].title for slug in themes)
+    return (f"{kicker} présentée dans la lettre de Territoires en Commun du 16 décembre 2021, thématique "
+            f"{titles}. Le lien ci-dessous mène à la présentation complète, sur le site du porteur de projet.")
+
+
+RESSOURCE_DEMO_FACTS = ("Contenu fictif, publié pour la démonstration du site : il ne renvoie à aucune "
+                        "ressource réelle.")
+
+# Facts of the actualités the seed gives no more about; "{concept}" is the concept page's id.
+ACTUALITE_FACTS = {
+    "remise-des-trophees-de-la-participation":
+        'Les critères d\'évaluation du jury des Trophées sont détaillés dans le concept du mois, '
+        '<a linktype="page" id="{concept}">Qualité de la participation</a>.',
+}
+
 # slug: title, chapô, date, button (label, target) where target is "projet-ados", "projets-partages" or "".
 ACTUALITES = {
     "des-nouvelles-du-projet-partage": (
@@ -213,7 +255,8 @@ ACTUALITES = {
 EVENEMENTS = {
     "handicap-innovations-et-reseaux": (
         "Handicap : innovations et réseaux, l'union fait la force !",
-        "Handicap : innovations et réseaux, l'union fait la force ! par la Caisse des Dépôts et la Handitech.",
+        "Une rencontre proposée par la Caisse des Dépôts et la Handitech sur les innovations et les réseaux au "
+        "service de l'inclusion des personnes en situation de handicap.",
         dt.date(2022, 1, 11), "La Caisse des Dépôts et la Handitech", False, "En savoir plus",
         ["retour-a-l-emploi"],
     ),
@@ -226,15 +269,14 @@ EVENEMENTS = {
     ),
     "comment-la-mobilite-solidaire-s-impose": (
         "Comment la mobilité solidaire s'impose ?",
-        "Comment la mobilité solidaire s'impose ? Évènement anniversaire du lancement de #Tous Mobiles par le "
-        "Laboratoire de la Mobilité inclusive et ses partenaires.",
+        "Évènement anniversaire du lancement de #Tous Mobiles par le Laboratoire de la Mobilité inclusive et ses "
+        "partenaires.",
         dt.date(2022, 1, 26), "Le Laboratoire de la Mobilité inclusive et ses partenaires", False,
         "Pour en savoir plus", ["droit-a-la-mobilite"],
     ),
     "prevenir-plutot-que-guerir-changement-climatique": (
         "Prévenir plutôt que guérir : comment aborder le changement climatique dans les territoires ?",
-        "Prévenir plutôt que guérir : comment aborder le changement climatique dans les territoires ? par le Hub des "
-        "Territoires.",
+        "Une rencontre du Hub des Territoires sur l'adaptation des territoires au changement climatique.",
         dt.date(2022, 1, 16), "Le Hub des Territoires", False, "Pour en savoir plus",
         ["amenagement-des-territoires"],
     ),
@@ -325,20 +367,37 @@ ACCESSIBILITE = [
           "l'accessibilité (RGAA), version 4.1, en raison des non-conformités et des dérogations énumérées "
           "ci-dessous."),
     ("h2", "Résultats des tests"),
-    ("p", "Aucun audit de conformité complet n'a encore été réalisé par un organisme externe. Chaque gabarit de "
-          "page est vérifié automatiquement avec l'outil axe-core (règles WCAG 2.1 niveaux A et AA) et manuellement "
-          "au clavier et avec un lecteur d'écran. Un audit complet est prévu ; cette déclaration sera mise à jour "
-          "avec son taux de conformité."),
+    ("p", "Aucun audit de conformité complet n'a encore été réalisé par un organisme externe : le taux de "
+          "conformité aux 106 critères du RGAA 4.1 n'est donc pas encore établi. Un audit complet est prévu ; "
+          "cette déclaration sera mise à jour avec son résultat."),
+    ("h2", "Ce qui est testé, et comment"),
+    ("p", "À chaque modification du site, des tests automatiques ouvrent chaque type de page publique (accueil, "
+          "thématiques, bibliothèque filtrée ou non, chaque type de ressource, agenda et événement, projets "
+          "partagés, vote ouvert et clos, lettre d'information, recherche, formulaires de contribution et de "
+          "contact envoyés avec des erreurs, page introuvable) dans le navigateur Chromium, à 320, 390, 768 et "
+          "1280 pixels de large, et à 1280 pixels agrandis à 200 %. Ils vérifient :"),
+    ("p", "la redistribution du contenu sans défilement horizontal à 320 pixels (critère 10.11) et l'agrandissement "
+          "à 200 % (critère 10.4) ; que chaque lien et chaque bouton montre tout son intitulé (critères 10.4 et "
+          "10.11) ; que les images ne sont pas déformées ; que rien ne recouvre l'en-tête ; les règles WCAG 2.1 "
+          "niveaux A et AA de l'outil axe-core, qui couvrent en partie les thématiques Images, Couleurs, Liens, "
+          "Structuration de l'information, Formulaires et Navigation du RGAA ; le parcours de vote au clavier seul "
+          "sur un téléphone (critère 12.13 et thématique Formulaires)."),
+    ("p", "Ces tests se lancent avec la commande « pytest tests/test_browser_visual.py tests/test_browser_a11y.py "
+          "tests/test_browser_vote.py » dans le dépôt du site (voir la section « Public site » de son fichier "
+          "README). Ils ne remplacent pas un audit : les critères qui demandent un jugement humain (pertinence des "
+          "textes alternatifs, des titres et des intitulés de liens, restitution par les lecteurs d'écran) sont "
+          "vérifiés à la main, au clavier et avec les lecteurs d'écran NVDA et VoiceOver, sur les gabarits de page "
+          "seulement."),
     ("h2", "Contenus non accessibles"),
     ("h3", "Non-conformités"),
-    ("p", "Certaines illustrations de cartes sont des images générées dont le texte alternatif reprend "
-          "l'essentiel sans détailler la composition graphique. Certains documents joints (PDF) publiés par des "
-          "partenaires peuvent ne pas être accessibles."),
+    ("p", "Certains documents joints (PDF) publiés par des partenaires peuvent ne pas être accessibles. Les "
+          "illustrations des cartes ne portent aucun texte : un pictogramme et une couleur, décrits par leur texte "
+          "alternatif."),
     ("h3", "Dérogations pour charge disproportionnée"),
     ("p", "Aucune."),
     ("h3", "Contenus non soumis à l'obligation d'accessibilité"),
     ("p", "Les contenus de sites tiers vers lesquels renvoient les liens « Pour découvrir le projet », "
-          "« Découvrez l'initiative » et « En savoir plus »."),
+          "« Découvrez l'initiative » et « En savoir plus », signalés comme s'ouvrant dans une nouvelle fenêtre."),
     ("h2", "Établissement de cette déclaration d'accessibilité"),
     ("p", "Cette déclaration a été établie le 16 décembre 2021. Technologies utilisées pour la réalisation du "
           "site : HTML5, CSS, JavaScript (Système de design de l'État). Environnement de test : navigateurs "

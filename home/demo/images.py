@@ -1,8 +1,10 @@
 """Card illustrations and partner logos drawn locally with Pillow (nothing is downloaded).
 
-Each illustration is a coloured background, a simple pictogram made of shapes and the title; it is
+Each illustration is a coloured background and a simple pictogram made of shapes, with no text: the
+card or page beside it says the title, so a picture never repeats it (nor has it cut by a crop). It is
 stored as a Wagtail image whose ``description`` (the alt text field) says what it shows. Images are
-looked up by title, so a second run reuses them instead of creating new ones.
+looked up by title, so a second run reuses them instead of creating new ones; an image whose
+description changed (the drawing changed) is drawn again.
 """
 import io
 import textwrap
@@ -133,20 +135,20 @@ def _draw_pictogram(draw: ImageDraw.ImageDraw, kind: str, cx: int, cy: int, r: i
 
 
 def draw_card(title: str, pictogramme: str, couleur: str, kicker: str = "") -> bytes:
-    """A 1200×675 PNG: coloured background, pictogram on the left, kicker and title on the right."""
+    """A 1200×675 PNG: coloured background and the pictogram in the middle (where every crop keeps it),
+    no text. ``title`` and ``kicker`` only vary the pattern of dots, so two cards side by side differ."""
     background, accent = COULEURS.get(couleur, COULEURS["blue-france"])
     img = PILImage.new("RGB", (WIDTH, HEIGHT), background)
     draw = ImageDraw.Draw(img)
-    draw.rectangle([0, HEIGHT - 24, WIDTH, HEIGHT], fill=accent)
-    _draw_pictogram(draw, pictogramme, 250, HEIGHT // 2 - 10, 170, accent)
-    x = 480
-    y = 150
-    if kicker:
-        draw.text((x, y), kicker.upper(), font=_font(30, bold=False), fill="#161616")
-        y += 60
-    for line in textwrap.wrap(title, width=26)[:5]:
-        draw.text((x, y), line, font=_font(52), fill="#161616")
-        y += 66
+    seed = sum(ord(ch) for ch in f"{kicker}{title}")
+    for i in range(14):  # a light pattern of dots, away from the pictogram
+        x = (seed * (i + 3) * 37) % WIDTH
+        y = (seed * (i + 5) * 53) % HEIGHT
+        if abs(x - WIDTH / 2) < 260 and abs(y - HEIGHT / 2) < 240:
+            continue
+        r = 14 + (seed + i * 7) % 26
+        draw.ellipse([x - r, y - r, x + r, y + r], outline=accent, width=6)
+    _draw_pictogram(draw, pictogramme, WIDTH // 2, HEIGHT // 2, 190, accent)
     buffer = io.BytesIO()
     img.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
@@ -173,13 +175,14 @@ def draw_logo(name: str, short_name: str, couleur: str) -> bytes:
 def card_alt(title: str, pictogramme: str, couleur: str) -> str:
     picto = PICTOGRAMMES.get(pictogramme, PICTOGRAMMES["book"])
     colour = COLOUR_NAMES.get(couleur, "bleu")
-    return f"Illustration : {picto} dessinée sur fond {colour}, avec le titre « {title} »."
+    return f"Illustration : {picto} dessinée sur fond {colour}."
 
 
 def get_or_create_image(title: str, filename: str, description: str, render):
     """The Wagtail image with this title, created from ``render()`` (PNG bytes) the first time.
 
-    Returns (image, created). An existing image keeps its file; its description is brought up to date.
+    Returns (image, created). An existing image keeps its file unless its description changed (what the
+    picture shows changed): then the file is drawn again with the new description.
     """
     from wagtail.images import get_image_model
 
@@ -188,7 +191,9 @@ def get_or_create_image(title: str, filename: str, description: str, render):
     if image:
         if image.description != description:
             image.description = description
-            image.save(update_fields=["description"])
+            image.file = ImageFile(io.BytesIO(render()), name=filename)
+            image.save()
+            image.renditions.all().delete()
         return image, False
     image = Image(title=title, description=description)
     image.file = ImageFile(io.BytesIO(render()), name=filename)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET
 from thematiques.models import Collectivite
 
 from .forms import CandidatureForm, VoteForm
-from .models import VotePage
+from .models import Campaign, VotePage
 from .services import (
     VoteError,
     confirm_candidature,
@@ -36,9 +36,17 @@ def vote_page_url(request=None) -> str:
 
 
 def serve_vote_page(page, request):
-    """GET: the campaign (form if open, results otherwise). POST: a vote or a change request."""
+    """GET: the campaign (form if open, results otherwise); ``?campagne=<id>`` shows a past campaign's
+    results. POST: a vote or a change request."""
     campaign = page.get_campaign()
     context = page.get_context(request)
+    past = past_campaigns(campaign)
+    if request.method == "GET" and "campagne" in request.GET:
+        chosen = request.GET["campagne"]
+        campaign = next((c for c in past if str(c.pk) == chosen), None)
+        if campaign is None:
+            raise Http404(_("Cette campagne de vote n'existe pas ou n'est pas close."))
+        context["showing_past"] = True
     status = 200
     form = None
     if campaign is not None and campaign.is_open():
@@ -79,12 +87,19 @@ def serve_vote_page(page, request):
             else:
                 status = 400
     context.update({
-        "campaign": campaign, "form": form,
+        "campaign": campaign, "form": form, "past_campaigns": [c for c in past if c != campaign],
+        "current_campaign": page.get_campaign(),
         "results": campaign.results_summary() if campaign else None,
         "selected_ids": form.selected_ids() if form is not None else set(),
         "autocomplete_url": reverse("thematiques:collectivites_autocomplete"),
     })
     return TemplateResponse(request, page.get_template(request), context, status=status)
+
+
+def past_campaigns(current):
+    """The closed campaigns a visitor may read the results of, most recent first."""
+    return [c for c in Campaign.objects.filter(status__in=(Campaign.Status.CLOS, Campaign.Status.OUVERT))
+            .order_by("-closes_at", "-pk") if c.is_closed() and c != current]
 
 
 OUTCOMES = ("confirmed", "moderation", "changed", "already")

@@ -168,7 +168,7 @@ class Command(BaseCommand):
         settings.postal_address = "Agence nationale de la cohésion des territoires\n20 avenue de Ségur\n75007 Paris"
         settings.licence_text = "Contenus en Creative Commons 2021 Territoires en commun. N'hésitez pas à partager !"
         settings.licence_url = "https://creativecommons.org/licenses/by/4.0/deed.fr"
-        settings.tagline = C.HOME_INTRO
+        settings.tagline = C.TAGLINE  # not the home's intro: the home page would say it twice
         settings.save()
 
         for order, (name, short_name, url, couleur) in enumerate(C.PARTENAIRES, start=1):
@@ -207,7 +207,7 @@ class Command(BaseCommand):
             thematiques[slug] = self.upsert(
                 index, ThematiquePage, slug, title=title, chapo=chapo, couleur=couleur, pictogramme=picto,
                 is_thematique_du_mois=du_mois, image=image, listing_image=image,
-                body=paragraphs(chapo),
+                body=paragraphs(C.THEMATIQUE_FACTS[slug]),
                 contact_title=contact_title, contact_text=contact_text, contact_label=contact_label,
             )
         return thematiques
@@ -230,7 +230,7 @@ class Command(BaseCommand):
             pages[theme] = self.upsert(
                 index, ProjetPartagePage, slug, title=title, chapo=chapo, theme_label=theme,
                 thematique=thematiques.get(thematique_slug), statut=ProjetPartagePage.Statut.EN_COURS,
-                body=paragraphs(chapo), children={"participants": participants.get(theme, [])},
+                body=paragraphs(C.PROJET_PARTAGE_FACTS), children={"participants": participants.get(theme, [])},
                 listing_image=card_image(title, {"Ados": "youth", "Culture": "culture"}.get(theme, "house"),
                                          "blue-ecume", "Projet partagé"),
             )
@@ -246,8 +246,7 @@ class Command(BaseCommand):
         self.upsert(
             index, TribunePage, t["slug"], title=t["title"], chapo=t["chapo"], citation=t["citation"],
             citation_auteur=t["citation_auteur"], date_publication=C.EDITION_DATE,
-            body=[("quote", {"quote": t["citation"], "author": t["citation_auteur"], "source": ""}),
-                  *paragraphs(t["chapo"])],
+            body=paragraphs(t["facts"]),  # the quote is the page's citation, shown once
             listing_image=card_image("L'ingénierie participative", "speech", "green-emeraude", "Tribune"),
             m2m={"thematiques": [emploi]},
         )
@@ -256,7 +255,8 @@ class Command(BaseCommand):
             kicker = "Expérience territoriale" if nature == "experience" else "Initiative"
             self.upsert(
                 index, ProjetPage, slug, title=title, chapo=chapo, porteur=porteur, nature=nature,
-                lien_externe=demo_url(slug), lien_libelle=label, body=paragraphs(chapo),
+                lien_externe=demo_url(slug), lien_libelle=label,
+                body=paragraphs(C.projet_facts(kicker, themes, thematiques)),
                 territoire=Collectivite.lookup(territoire) if territoire else None,
                 date_publication=C.EDITION_DATE,
                 listing_image=card_image(title, "car" if "mobilité" in chapo else "work",
@@ -266,7 +266,7 @@ class Command(BaseCommand):
 
         a = C.ARTICLE
         self.upsert(
-            index, ArticlePage, a["slug"], title=a["title"], chapo=a["chapo"], body=paragraphs(a["chapo"]),
+            index, ArticlePage, a["slug"], title=a["title"], chapo=a["chapo"], body=paragraphs(a["facts"]),
             lien_externe=demo_url(a["slug"]), lien_libelle="Lire l'article", date_publication=C.EDITION_DATE,
             listing_image=card_image(a["title"], "work", "green-emeraude", "Pour aller plus loin"),
             m2m={"thematiques": [emploi]},
@@ -274,7 +274,7 @@ class Command(BaseCommand):
 
         c = C.CONCEPT
         self.upsert(
-            index, ConceptPage, c["slug"], title=c["title"], chapo=c["chapo"], body=paragraphs(*c["paragraphs"]),
+            index, ConceptPage, c["slug"], title=c["title"], chapo=c["chapo"], body=paragraphs(*c["paragraphs"][1:]),  # the first one is the chapô
             criteres_titre=c["criteres_titre"], criteres=[("critere", text) for text in c["criteres"]],
             date_publication=C.EDITION_DATE,
             listing_image=card_image(c["title"], "star", "purple-glycine", "Concept du mois"),
@@ -284,15 +284,20 @@ class Command(BaseCommand):
 
         for slug, (title, chapo, date, themes) in C.RESSOURCES_DEMO.items():
             self.upsert(
-                index, ArticlePage, slug, title=title, chapo=chapo, body=paragraphs(chapo), date_publication=date,
+                index, ArticlePage, slug, title=title, chapo=chapo, body=paragraphs(C.RESSOURCE_DEMO_FACTS),
+                date_publication=date,
                 source="Territoires en Commun (démonstration)",
                 listing_image=card_image(title, "book", "yellow-tournesol", "Pour aller plus loin"),
                 m2m={"thematiques": [thematiques[s] for s in themes]},
             )
 
-        targets = {"projet-ados": projets_partages["Ados"], "projets-partages": projets_partages["Ados"].get_parent()}
+        concept = ConceptPage.objects.child_of(index).get(slug=c["slug"])
+        targets = {"projet-ados": projets_partages["Ados"], "projets-partages": projets_partages["Ados"].get_parent(),
+                   "concept": concept}
         for slug, (title, chapo, date, button, extra) in C.ACTUALITES.items():
-            body = paragraphs(chapo, *([extra] if extra else []))
+            body = paragraphs(extra) if extra else []
+            if slug in C.ACTUALITE_FACTS:
+                body += paragraphs(C.ACTUALITE_FACTS[slug].format(concept=concept.pk))
             if button:
                 label, target = button
                 body.append(("button", {"label": label, "page": targets[target], "url": ""}))
@@ -313,7 +318,7 @@ class Command(BaseCommand):
                 index, EvenementPage, slug, title=title, chapo=chapo, start=start,
                 end=dt.datetime.combine(day, dt.time(23, 59), tzinfo=tz), all_day=True, online=online,
                 lieu="" if online else C.PLACE_UNKNOWN, organisateur=organisateur,
-                lien_inscription=demo_url(slug), lien_libelle=label, body=paragraphs(chapo),
+                lien_inscription=demo_url(slug), lien_libelle=label, body=[],  # the facts are the page's fields
                 listing_image=card_image(title, "calendar", "blue-ecume", "Événement"),
                 m2m={"thematiques": [thematiques[s] for s in themes]},
             )
@@ -323,7 +328,7 @@ class Command(BaseCommand):
             self.upsert(
                 index, EvenementPage, slug, title=title, chapo=chapo, start=start, end=start + dt.timedelta(hours=2),
                 all_day=False, online=online, lieu="", organisateur="Territoires en Commun (démonstration)",
-                lien_inscription=demo_url(slug), lien_libelle="En savoir plus", body=paragraphs(chapo),
+                lien_inscription=demo_url(slug), lien_libelle="En savoir plus", body=[],
                 listing_image=card_image(title, "calendar", "yellow-tournesol", "Événement"),
                 m2m={"thematiques": [thematiques[s] for s in themes]},
             )
