@@ -204,7 +204,7 @@ def test_counts_are_announced_to_screen_readers(client, library):
                                                                                 "filters-counts-hint"]
 
 
-LIBRARY_URLS = ["/ressources/", "/ressources/?thematique={thematique}", "/ressources/?type=projet&annee=2020",
+LIBRARY_URLS = ["/ressources/", "/ressources/?thematique={thematique}", "/ressources/?type=projet&thematique={thematique}",
                 "/ressources/?q=budget", "/ressources/?page=3"]
 
 
