@@ -257,6 +257,11 @@ def _fmt(value, digits=0):
     return "—" if value is None else f"{value:.{digits}f}"
 
 
+def _nothing_created(report: str) -> bool:
+    lines = [line for line in report.splitlines() if " créé(s)" in line]
+    return bool(lines) and all(" : 0 créé(s)" in line for line in lines)
+
+
 def print_table(rows: list[dict], result: dict):
     header = ["", "mode", "p50 démo", "p95 démo", "p50 échelle", "p95 échelle", "× p95", "req. démo",
               "req. échelle", "objectif"]
@@ -269,7 +274,7 @@ def print_table(rows: list[dict], result: dict):
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
     print(f"load_scale : {result['load_seconds']:.1f} s ({result['report'].splitlines()[-1]}) ; "
           f"second passage : {result['rerun_seconds']:.1f} s, "
-          f"{'rien de créé' if ' 0 créé' in result['rerun'] and 'ressources : 0 créé' in result['rerun'] else result['rerun']}")
+          f"{'rien de créé' if _nothing_created(result['rerun']) else result['rerun']}")
     print("Temps serveur en ms (client de test Django, en processus), requêtes SQL d'une requête HTTP.")
     for i, line in enumerate(lines):
         print("  ".join(str(c).ljust(widths[k]) if k < 2 else str(c).rjust(widths[k]) for k, c in enumerate(line)))
