@@ -7,6 +7,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
+from wagtail.contrib.sitemaps import Sitemap as WagtailSitemap
 from wagtail.models import Page, Site
 
 from .search import search_query, search_terms
@@ -82,3 +83,19 @@ def page_not_found(request, exception=None):
 def server_error(request):
     # No request and so no context processor: the error may come from the database.
     return HttpResponseServerError(loader.get_template("500.html").render({}))
+
+
+class PagedSitemap(WagtailSitemap):
+    """Wagtail's sitemap of the live pages, in pages of ``limit`` URLs (a bounded response time at any size) (``sitemap-pages.xml?p=2``…):
+    the index ``/sitemap.xml`` lists them, so no response grows with the site beyond ``limit``."""
+
+    limit = 100
+
+    def get_latest_lastmod(self):
+        """The index's ``<lastmod>``: one aggregate, not Django's default of reading every page."""
+        from django.db.models import Max
+
+        return self.items().order_by().aggregate(latest=Max("last_published_at"))["latest"]
+
+
+SITEMAPS = {"pages": PagedSitemap}

@@ -3,13 +3,20 @@
 Every filter is a plain GET parameter, so a filtered list is a shareable URL:
 ``?thematique=<slug>&type=<kind>&departement=<code INSEE>&region=<code INSEE>&annee=<yyyy>&q=<text>&page=<n>``.
 An invalid value is ignored with a French message next to its field; the other filters still apply.
-The query count does not depend on the number of resources (tested with 5 and 50).
+The query count does not depend on the number of resources (tested with 5 and 50, and with a few
+hundred in tests/test_library_facets.py).
+
+Facets: next to each choice of the thématique, type, région and année filters, the number of
+resources it would give with the other filters (and the words) kept: four GROUP BY queries whatever
+the volume, kept in the fragments' cache per set of valid filters like the result count.
 """
 import re
 
 from django import forms
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Q
+from django.db.models import Case, CharField, Count, F, Q, Value, When
+from django.db.models.functions import Coalesce, ExtractYear, NullIf
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -89,8 +96,19 @@ class RessourceFilter:
     def errors(self):
         return [f"{self.form.fields[name].label} : {msg}" for name, msgs in self.form.errors.items() for msg in msgs]
 
-    def queryset(self):
-        data = self.form.active
+    FACETS = ("thematique", "type", "region", "annee")
+
+    def _search_pks(self, terms):
+        """The ids of the resources matching the words (one search, kept for the facets' queries)."""
+        if getattr(self, "_searched", None) is None or self._searched[0] != terms:
+            qs = RessourcePage.objects.live().public()
+            if self.index_page is not None:
+                qs = qs.child_of(self.index_page)
+            self._searched = (terms, [p.pk for p in qs.search(search_query(terms))])
+        return self._searched[1]
+
+    def _filtered(self, data, skip=None):
+        """The library filtered by ``data``, except the filter ``skip`` (a facet counts without its own)."""
         kinds = {k: model for k, _label, model in RessourcePage.kinds()}
         qs = RessourcePage.objects.live().public()
         if self.index_page is not None:
@@ -100,24 +118,69 @@ class RessourceFilter:
             # The words first, over the whole library (French stemming, cms.search); the filters then
             # apply in SQL: a search backend filters only on its index's own fields, not on the
             # territory or thématique joins. Date order is kept below.
-            qs = qs.filter(pk__in=[p.pk for p in qs.search(search_query(terms))])
-        if data.get("thematique"):
+            qs = qs.filter(pk__in=self._search_pks(terms))
+        if data.get("thematique") and skip != "thematique":
             # An id subquery rather than a join: no duplicates, no DISTINCT needed.
             qs = qs.filter(pk__in=RessourcePage.thematiques.through.objects
                            .filter(thematiquepage__slug=data["thematique"]).values("ressourcepage_id"))
-        if data.get("type"):
+        if data.get("type") and skip != "type":
             qs = qs.type(kinds[data["type"]])
         if data.get("departement"):
             code = data["departement"]
             qs = qs.filter(Q(territoire__departement=code)
                            | Q(territoire__code_insee=code, territoire__echelon=Collectivite.Echelon.DEPARTEMENT))
-        if data.get("region"):
+        if data.get("region") and skip != "region":
             code = data["region"]
             qs = qs.filter(Q(territoire__region=code)
                            | Q(territoire__code_insee=code, territoire__echelon=Collectivite.Echelon.REGION))
-        if data.get("annee"):
+        if data.get("annee") and skip != "annee":
             qs = qs.filter(date_publication__year=int(data["annee"]))
-        return data, qs.order_by("-date_publication", "-pk")
+        return qs
+
+    def queryset(self):
+        data = self.form.active
+        return data, self._filtered(data).order_by("-date_publication", "-pk")
+
+    def facet_counts(self) -> dict:
+        """{facet: {choice value: number of resources}} for the current search: each facet is counted
+        with every other valid filter applied (not its own, so its other choices keep their number).
+        Four queries, whatever the number of resources; kept per set of valid filters."""
+        data = self.form.active
+        vary = (getattr(self.index_page, "pk", None), sorted(data.items()))
+        return cached_value("library-facets", vary, lambda: self._compute_facets(data))
+
+    def _compute_facets(self, data) -> dict:
+        def ids(facet):
+            return self._filtered(data, skip=facet).order_by().values("pk")
+
+        through = RessourcePage.thematiques.through.objects
+        thematiques = dict(through.filter(ressourcepage_id__in=ids("thematique"))
+                           .values_list("thematiquepage__slug").annotate(n=Count("ressourcepage_id", distinct=True))
+                           .order_by())
+        kind_of = {ContentType.objects.get_for_model(model, for_concrete_model=False).pk: kind
+                   for kind, _label, model in RessourcePage.kinds()}
+        types = {}
+        for content_type_id, n in (RessourcePage.objects.filter(pk__in=ids("type")).values_list("content_type")
+                                   .annotate(n=Count("pk")).order_by()):
+            if content_type_id in kind_of:
+                types[kind_of[content_type_id]] = types.get(kind_of[content_type_id], 0) + n
+        # A resource's région: its territory's, or the territory itself when it is a région (as the filter).
+        region = Coalesce(NullIf(F("territoire__region"), Value("")),
+                          Case(When(territoire__echelon=Collectivite.Echelon.REGION, then=F("territoire__code_insee")),
+                               output_field=CharField()))
+        regions = dict(RessourcePage.objects.filter(pk__in=ids("region")).annotate(facet=region)
+                       .exclude(facet=None).values_list("facet").annotate(n=Count("pk")).order_by())
+        annees = {str(year): n for year, n in RessourcePage.objects.filter(pk__in=ids("annee"))
+                  .annotate(facet=ExtractYear("date_publication")).values_list("facet").annotate(n=Count("pk"))
+                  .order_by()}
+        return {"thematique": thematiques, "type": types, "region": regions, "annee": annees}
+
+    def _label_choices_with_counts(self, counts: dict):
+        """Each facet's choices read « Retour à l'emploi (12) »; the empty choice is left as it is."""
+        for facet in self.FACETS:
+            field = self.form.fields[facet]
+            field.choices = [(value, label if value == "" else f"{label} ({counts[facet].get(value, 0)})")
+                             for value, label in field.choices]
 
     def context(self, request):
         """The template context; the SQL runs only for what the cache (site generation) lacks.
@@ -149,7 +212,10 @@ class RessourceFilter:
             page_error = gettext("Cette page n'existe pas : la dernière page est affichée.")
             page_obj = paginator.page(paginator.num_pages)
         errors = self.errors + ([page_error] if page_error else [])
+        facets = self.facet_counts()
+        self._label_choices_with_counts(facets)
         return {
+            "facets": facets,
             "filter_form": self.form,
             "filters": data,
             "filter_errors": errors,

@@ -259,15 +259,22 @@ class AgendaIndexPage(BasePage):
     parent_page_types = ["home.HomePage"]
     subpage_types = ["ressources.EvenementPage"]
     max_count = 1
+    UPCOMING_PER_PAGE = 12
+    PAST_SHOWN = 12
 
     class Meta:
         verbose_name = _("agenda")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
+        from django.core.paginator import Paginator
+
         events = EvenementPage.objects.child_of(self).live().public().select_related("listing_image")
-        context["upcoming_events"] = events.upcoming()
-        context["past_events"] = events.past()
+        # Bounded at any size: upcoming events by pages (?page=, a bad number gives the first or last
+        # page), the latest past events only.
+        context["upcoming_events"] = Paginator(events.upcoming(), self.UPCOMING_PER_PAGE).get_page(
+            request.GET.get("page"))
+        context["past_events"] = events.past()[:self.PAST_SHOWN]
         return context
 
 

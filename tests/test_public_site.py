@@ -470,7 +470,10 @@ def test_server_error_page_renders_without_database(rf, django_assert_num_querie
 def test_robots_and_sitemap(client, site):
     robots = client.get("/robots.txt").content.decode()
     assert "Sitemap: http://testserver/sitemap.xml" in robots
-    sitemap = client.get("/sitemap.xml").content.decode()
+    index = client.get("/sitemap.xml").content.decode()
+    # Wagtail's convention for big sites: an index of paginated sections.
+    assert "<sitemapindex" in index and "http://testserver/sitemap-pages.xml" in index
+    sitemap = client.get("/sitemap-pages.xml").content.decode()
     assert "http://testserver/ressources/wake-up-cafe/" in sitemap
 
 

@@ -107,6 +107,13 @@ class Collectivite(index.Indexed, models.Model):
         )
 
 
+class KindGroup(list):
+    """The resources of one kind shown on a thématique, with the kind's ``total`` and ``library_url``."""
+
+    total = 0
+    library_url = ""
+
+
 class ThematiqueIndexPage(BasePage):
     """The list of thématiques d'inspiration."""
 
@@ -200,16 +207,33 @@ class ThematiquePage(BasePage):
             return ""
         return self.header_image_alt or getattr(self.image, "description", "") or self.image.title
 
-    def resources_by_kind(self):
-        from ressources.models import RessourcePage
+    RESOURCES_PER_KIND = 6
 
+    def resources_by_kind(self):
+        """{kind label: the latest ``RESOURCES_PER_KIND`` resources of that kind}, each list knowing the
+        kind's total and its library URL: bounded at any size (one query for the latest of every kind,
+        one per kind for their specific rows, one for the totals)."""
+        from django.db.models import Count, F, Window
+        from django.db.models.functions import RowNumber
+
+        from ressources.models import RessourceIndexPage, RessourcePage
+
+        base = RessourcePage.objects.live().public().filter(thematiques=self)
+        latest = (base.annotate(rank=Window(RowNumber(), partition_by=[F("content_type")],
+                                            order_by=[F("date_publication").desc(), F("pk").desc()]))
+                  .filter(rank__lte=self.RESOURCES_PER_KIND).order_by("-date_publication", "-pk")
+                  .specific().select_related("listing_image", for_specific_subqueries=True))
+        totals = dict(base.values_list("content_type").annotate(n=Count("pk")).order_by())
+        library = RessourceIndexPage.objects.live().public().order_by("path").first()
         groups: dict = {}
-        qs = (RessourcePage.objects.live().public().filter(thematiques=self).order_by("-date_publication", "-pk")
-              .specific().select_related("listing_image", for_specific_subqueries=True))
-        for _kind, label, _model in RessourcePage.kinds():  # a fixed order of kinds on every thématique
-            groups[str(label)] = []
-        for page in qs:
-            groups.setdefault(str(page.kind_label), []).append(page)
+        for kind, label, model in RessourcePage.kinds():  # a fixed order of kinds on every thématique
+            from django.contrib.contenttypes.models import ContentType
+
+            group = groups[str(label)] = KindGroup()
+            group.total = totals.get(ContentType.objects.get_for_model(model).pk, 0)
+            group.library_url = f"{library.url}?thematique={self.slug}&type={kind}" if library else ""
+        for page in latest:
+            groups.setdefault(str(page.kind_label), KindGroup()).append(page)
         return {label: pages for label, pages in groups.items() if pages}
 
     def upcoming_events(self):
