@@ -4,7 +4,8 @@ corpus tests.
 
 Content links are the body's ``<a href>`` once hidden text, comments and the tool's footer
 containers are off, minus the tool's boilerplate (unsubscribe, preferences, view in browser, social
-icons, whether their host or their picture says so, links of a footer line, mailto:), compared as ``comparable_url`` (no scheme, no www, no tracking parameters)."""
+icons, whether their host or their picture says so, links of a footer line, mailto:), compared as
+``comparable_url`` (no scheme, no www, no tracking parameters)."""
 from __future__ import annotations
 
 import re
