@@ -181,10 +181,12 @@ def _rich_text(section: ParsedSection) -> str:
 
 
 def _reads_as_text(section: ParsedSection) -> bool:
-    """A section whose text has sub-headings or links of its own, and at least as many paragraphs as cards."""
+    """A section whose text has sub-headings, or links of its own in more than twice as many paragraphs as
+    cards (an article, not a card list with an introduction)."""
     paragraphs = [p for p in section.content if p.kind == "paragraph"]
-    rich = any(p.kind == "heading" for p in section.content) or any(p.links for p in paragraphs)
-    return rich and len(paragraphs) >= len(section.items)
+    if any(p.kind == "heading" for p in section.content):
+        return len(paragraphs) >= len(section.items)
+    return any(p.links for p in paragraphs) and len(paragraphs) > max(2, 2 * len(section.items))
 
 
 def _plain(section: ParsedSection) -> str:
