@@ -184,8 +184,8 @@ def _reads_as_text(section: ParsedSection) -> bool:
     """A section whose text has sub-headings, or links of its own in more than twice as many paragraphs as
     cards (an article, not a card list with an introduction)."""
     paragraphs = [p for p in section.content if p.kind == "paragraph"]
-    if any(p.kind == "heading" for p in section.content):
-        return len(paragraphs) >= len(section.items)
+    if any(p.kind == "heading" for p in section.content) and not section.items:
+        return True
     return any(p.links for p in paragraphs) and len(paragraphs) > max(2, 2 * len(section.items))
 
 
