@@ -207,6 +207,23 @@ class EditoBlock(SectionBlock):
                            signature=value.get("signature") or "")
 
 
+class TexteBlock(SectionBlock):
+    """A titled section of rich text (an archived edition's text sections: links, lists, emphasis kept)."""
+
+    title = blocks.CharBlock(label=_("Titre"), max_length=255)
+    body = blocks.RichTextBlock(label=_("Texte"), features=EDITO_FEATURES)
+    kind = "texte"
+
+    class Meta:
+        icon = "doc-full"
+        label = _("Texte")
+        description = _("Un titre et du texte mis en forme (liens, listes, gras, italique).")
+
+    def build(self, value, ctx, block_id=""):
+        return SectionView(kind=self.kind, block_id=block_id, title=value["title"],
+                           body_html=expand_db_html(value["body"].source) if value.get("body") else "")
+
+
 class ThematiqueDuMoisBlock(SectionBlock):
     title = blocks.CharBlock(label=_("Titre"), default="Thématique du mois", max_length=255)
     thematique = EditionPageChooserBlock(label=_("Thématique"), page_type="thematiques.ThematiquePage")
@@ -522,6 +539,7 @@ class SectionsBlock(blocks.StreamBlock):
     actualites = ActualitesBlock()
     agenda = AgendaBlock()
     partager_evenements = PartagerEvenementsBlock()
+    texte = TexteBlock()
 
     class Meta:
         label = _("Sections")

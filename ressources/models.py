@@ -60,7 +60,7 @@ class RessourcePage(BasePage):
     thematiques = ParentalManyToManyField("thematiques.ThematiquePage", verbose_name=_("thématiques"),
                                           blank=True, related_name="ressources")
     tags = ClusterTaggableManager(through=RessourceTag, blank=True, verbose_name=_("mots-clés"))
-    lien_externe = models.URLField(_("lien externe"), blank=True, max_length=500,
+    lien_externe = models.URLField(_("lien externe"), blank=True, max_length=2000,
                                    help_text=_("Le site du projet ou de l'article, si la ressource vit ailleurs."))
     lien_libelle = models.CharField(_("libellé du bouton"), max_length=80, blank=True,
                                     help_text=_("Par exemple « Pour découvrir le projet » ou « Découvrez l'initiative »."))
@@ -218,7 +218,7 @@ class ConceptLien(Orderable):
 
     page = ParentalKey(ConceptPage, on_delete=models.CASCADE, related_name="liens")
     titre = models.CharField(_("titre"), max_length=255)
-    url = models.URLField(_("adresse"), max_length=500)
+    url = models.URLField(_("adresse"), max_length=2000)
     source = models.CharField(_("source"), max_length=255, blank=True)
 
     panels = [FieldPanel("titre"), FieldPanel("url"), FieldPanel("source")]
@@ -301,7 +301,7 @@ class EvenementPage(BasePage):
     online = models.BooleanField(_("en ligne"), default=False)
     lieu = models.CharField(_("lieu"), max_length=255, blank=True)
     organisateur = models.CharField(_("organisateur"), max_length=255, blank=True)
-    lien_inscription = models.URLField(_("lien d'inscription ou d'information"), blank=True, max_length=500)
+    lien_inscription = models.URLField(_("lien d'inscription ou d'information"), blank=True, max_length=2000)
     lien_libelle = models.CharField(_("libellé du lien"), max_length=80, blank=True, default="En savoir plus")
     thematiques = ParentalManyToManyField("thematiques.ThematiquePage", verbose_name=_("thématiques"),
                                           blank=True, related_name="evenements")

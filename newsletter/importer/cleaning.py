@@ -39,7 +39,9 @@ FOOTER_PATTERNS = [
     r"(powered by|sent with|sent via|envoy[ée] (avec|par|via)) (intuit )?(mailchimp|brevo|sendinblue|mailjet|mailtrain"
     r"|substack|beehiiv|convertkit|kit|ghost|hubspot|sendgrid)", r"intuit mailchimp", r"manage (your )?preferences",
     r"view (it |this )?(online|in (your )?browser|on the web)", r"read (it )?(online|on the web)",
-    r"report this e-?mail",
+    r"report this e-?mail", r"^\s*(lire|voir|afficher) en ligne\s*$", r"^\s*read online\s*$",
+    r"conditions (g[ée]n[ée]rales )?d'utilisation", r"mentions l[ée]gales", r"politique de confidentialit[ée]",
+    r"privacy policy", r"terms of (use|service)", r"^\s*publish on substack\s*$", r"^\s*get the app\s*$",
 ]
 FOOTER_RE = re.compile("|".join(FOOTER_PATTERNS), re.IGNORECASE)
 # "20 avenue de Ségur 75007 Paris", "CS 12345", "BP 12" — a postal address line.
@@ -89,6 +91,18 @@ def is_social_link(url: str) -> bool:
     if not any(host == h or host.endswith("." + h) for h in SOCIAL_HOSTS):
         return False
     return parts.path.strip("/").count("/") == 0  # twitter.com/name, not twitter.com/name/status/123
+
+
+SOCIAL_ICON_ALT_RE = re.compile(r"^\s*(partager sur |share on |follow us on |suivez-nous sur )?(facebook|fb|twitter|x|linkedin"
+                                r"|whatsapp|instagram|youtube|tiktok|pinterest|mastodon|bluesky|threads|telegram"
+                                r"|e-?mail|mail|courriel|rss)( icon| logo| icône| logo)?\s*$", re.IGNORECASE)
+SOCIAL_ICON_SRC_RE = re.compile(r"(^|[/_-])(facebook|fb|twitter|linkedin|whatsapp|instagram|youtube|tiktok|pinterest"
+                                r"|mastodon|bluesky|telegram|social)[\w-]*\.(png|gif|jpe?g|svg|webp)($|\?)", re.IGNORECASE)
+
+
+def is_social_icon(alt: str, src: str = "") -> bool:
+    """An image standing for a social network or a share button (its alt or its file name says which)."""
+    return bool(SOCIAL_ICON_ALT_RE.match(alt or "")) or bool(SOCIAL_ICON_SRC_RE.search(src or ""))
 
 
 def is_footer_text(text: str) -> bool:

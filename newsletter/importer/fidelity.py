@@ -4,14 +4,23 @@ corpus tests.
 
 Content links are the body's ``<a href>`` once hidden text, comments and the tool's footer
 containers are off, minus the tool's boilerplate (unsubscribe, preferences, view in browser, social
-icons, mailto:), compared as ``comparable_url`` (no scheme, no www, no tracking parameters)."""
+icons, whether their host or their picture says so, links of a footer line, mailto:), compared as
+``comparable_url`` (no scheme, no www, no tracking parameters)."""
 from __future__ import annotations
 
 import re
 
 from bs4 import BeautifulSoup
 
-from .cleaning import clean_text, comparable_url, is_footer_text, is_social_link, normalise_title, usable_link
+from .cleaning import (
+    clean_text,
+    comparable_url,
+    is_footer_text,
+    is_social_icon,
+    is_social_link,
+    normalise_title,
+    usable_link,
+)
 from .parsing import ParsedEdition, _pre_clean
 from .reading import read_source
 
@@ -35,6 +44,15 @@ def source_content(name: str, data: bytes) -> tuple[set[str], list[str]]:
         if not href.startswith(("http://", "https://")) or is_social_link(href) or BOILERPLATE_URL_RE.search(href):
             continue
         if (label and len(label) < 400 and is_footer_text(label)) or (not label and not anchor.find("img")):
+            continue
+        block = anchor.find_parent(["p", "li", "td", "div"])
+        around = clean_text(block.get_text(" ")) if block is not None else ""
+        if around and len(around) < 400 and is_footer_text(around):
+            continue  # a link of the tool's footer line ("À propos – Contact – Conditions d'utilisation")
+        image = anchor.find("img")
+        alt = clean_text(str(image.get("alt") or "")) if image is not None else ""
+        if not label and image is not None and (is_social_icon(alt, str(image.get("src") or ""))
+                                                or (alt and is_footer_text(alt))):
             continue
         links.add(comparable_url(href))
     headings = []

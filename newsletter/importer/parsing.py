@@ -29,6 +29,7 @@ from .cleaning import (
     clean_text,
     has_merge_tag,
     is_footer_text,
+    is_social_icon,
     is_social_link,
     is_unresolved_tracking_link,
     normalise_title,
@@ -668,6 +669,7 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
     pending_image: Image | None = None
     card_content: list[ContentPiece] = []
     header_skipped: list[str] = []
+    header_links: list[tuple[str, str]] = []  # linked images before the first section: kept in it
     footer_reached = False
 
     def ensure_section() -> ParsedSection:
@@ -684,6 +686,10 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
         target = ensure_section()
         if card.link and not card.list_content:
             target.items.append(card)
+            if any(href != card.link for piece in card_content for _label, href in piece.links):
+                # Text with links of its own after the card: an article, not a summary; kept as the section's text.
+                target.content.extend(card_content)
+                card.summary = card_content[0].text if card_content else card.summary
         else:
             # A sub-heading with text but no link: keep it as the section's text, hierarchy included.
             target.content.append(ContentPiece("heading", card.title, level=card.heading_level))
@@ -692,8 +698,23 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
                 parsed.skipped.append((card.image_alt or card.image_url[:60], _("image sans lien hors carte")))
         card, card_content, card_open_text = None, [], False
 
+    def drop_image(image: Image) -> None:
+        """An image left out of any card: its link (a logo, a banner, a partner) is kept as a link of the section."""
+        if not image.href:
+            parsed.skipped.append((image.alt or image.src[:60], _("image hors carte")))
+        elif is_social_icon(image.alt, image.src):
+            parsed.skipped.append((image.alt or image.src[:60], _("icône de réseau social")))
+        else:
+            label = image.alt or _("Image « %s »") % image.src.rsplit("/", 1)[-1].split("?")[0][:80]
+            if section is None and section_level is not None:
+                header_links.append((label, image.href))
+            else:
+                ensure_section().buttons.append((label, image.href))
+
     for index, block in enumerate(blocks):
         if index == title_index:
+            if block.href:  # the edition's title links to its web version: kept as a link of the first section
+                header_links.append((block.text, block.href))
             continue
         if isinstance(block, Link) and is_social_link(block.href) and len(block.label) <= 40:
             parsed.skipped.append((block.label[:60], _("icône de réseau social")))
@@ -715,6 +736,8 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
             is_section = section_level is not None and block.level <= section_level
             if is_section:
                 close_card()
+                if pending_image is not None:
+                    drop_image(pending_image)
                 section = ParsedSection(title=block.text, heading_level=block.level)
                 sections.append(section)
                 if block.href:
@@ -738,7 +761,7 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
                 card.link = card.link or block.href
             else:
                 if pending_image is not None:
-                    parsed.skipped.append((pending_image.alt or pending_image.src[:60], _("image hors carte")))
+                    drop_image(pending_image)
                 if card is not None and card_open_text:
                     close_card()
                 pending_image = block
@@ -801,7 +824,10 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
                                                      links=block.links))
     close_card()
     if pending_image is not None:
-        parsed.skipped.append((pending_image.alt or pending_image.src[:60], _("image hors carte")))
+        drop_image(pending_image)
+    first = next((s for s in sections if s.title or s.content or s.items or s.buttons), None)
+    if first is not None and header_links:
+        first.buttons[:0] = header_links
     for text in header_skipped:
         parsed.skipped.append((text[:60] + ("…" if len(text) > 60 else ""), _("en-tête avant la première section")))
     parsed.sections = [s for s in sections if s.title or s.content or s.items or s.buttons]

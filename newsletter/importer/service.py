@@ -35,6 +35,8 @@ DAY_PREFIX_RE = re.compile(r"^(?P<day>\d{1,2})(?:er)?\s+(?P<month>[a-zéû]+)\.?
                            re.IGNORECASE)
 
 
+MAX_LINK_LENGTH = 2000  # the resource pages' link fields (click-tracking redirects run to 1,000 characters)
+
 _INDEX_LOCK = threading.Lock()
 
 
@@ -131,12 +133,15 @@ def kind_of(section: ParsedSection) -> str:
     return "projets" if section.items else "texte"
 
 
-def _valid_url(url: str) -> bool:
+def _valid_url(url: str, limit: int = 200) -> bool:
+    """An http(s) address within ``limit`` characters (200: URLBlock's)."""
+    if len(url) > limit:
+        return False
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         return False
-    return len(url) <= 200  # URLBlock's limit
+    return True
 
 
 def _block(kind: str, value: dict) -> dict:
@@ -164,6 +169,24 @@ def _paragraphs_html(section: ParsedSection) -> str:
     if in_list:
         out.append("</ul>")
     return "".join(out)
+
+
+def _rich_text(section: ParsedSection) -> str:
+    """The section's text as rich text, then its cards and buttons as links of their own paragraphs."""
+    body = _paragraphs_html(section) + "".join(
+        f'<p><a href="{html_lib.escape(i.link)}">{html_lib.escape(i.title)}</a></p>' for i in section.items
+    ) + "".join(f'<p><a href="{html_lib.escape(href)}">{html_lib.escape(label)}</a></p>'
+                for label, href in section.buttons)
+    return body or "<p></p>"
+
+
+def _reads_as_text(section: ParsedSection) -> bool:
+    """A section whose text has sub-headings, or links of its own in more than twice as many paragraphs as
+    cards (an article, not a card list with an introduction)."""
+    paragraphs = [p for p in section.content if p.kind == "paragraph"]
+    if any(p.kind == "heading" for p in section.content) and not section.items:
+        return True
+    return any(p.links for p in paragraphs) and len(paragraphs) > max(2, 2 * len(section.items))
 
 
 def _plain(section: ParsedSection) -> str:
@@ -305,14 +328,14 @@ class EditionImporter:
         blocks, used = [], set()
         for section in parsed.sections:
             kind = kind_of(section)
+            if kind == "projets" and _reads_as_text(section):
+                kind = "texte"  # an article with a card or two: its rich text would be lost in a card list
             if kind in used and kind in ("edito", "thematique_du_mois", "vote", "partager_evenements"):
                 kind = "projets" if section.items else "texte"
             if kind == "texte":
                 kind = "edito" if "edito" not in used else "texte"
-            if kind in ("projets", "aller_plus_loin", "actualites", "texte"):
+            if kind in ("projets", "aller_plus_loin", "actualites"):
                 self._links_as_items(section)
-                if kind == "texte" and section.items:
-                    kind = "projets"
             block = getattr(self, f"_section_{kind}")(section)
             if block is None:
                 block = self._section_projets(section) if section.items else self._section_texte(section)
@@ -356,15 +379,11 @@ class EditionImporter:
     def _section_edito(self, section: ParsedSection) -> dict:
         for item in section.items:
             self.report.skipped.append(_("carte « %s » dans l'édito : gardée comme lien du texte") % item.title)
-        body = _paragraphs_html(section) + "".join(
-            f'<p><a href="{html_lib.escape(i.link)}">{html_lib.escape(i.title)}</a></p>' for i in section.items
-        ) + "".join(f'<p><a href="{html_lib.escape(href)}">{html_lib.escape(label)}</a></p>'
-                    for label, href in section.buttons)
-        return _block("edito", {"title": section.title or "Edito", "body": body or "<p></p>", "signature": ""})
+        return _block("edito", {"title": section.title or "Edito", "body": _rich_text(section), "signature": ""})
 
     def _section_texte(self, section: ParsedSection) -> dict:
-        self._skip_buttons(section)
-        return _block("projets", {"title": section.title or _("Sans titre"), "intro": _plain(section), "items": []})
+        """A text section (no card): its rich text, links, lists and sub-headings kept."""
+        return _block("texte", {"title": section.title or _("Sans titre"), "body": _rich_text(section)})
 
     def _items(self, section: ParsedSection, kind: str, allowed: tuple | None = None) -> list[dict]:
         values = []
@@ -574,8 +593,9 @@ class EditionImporter:
         validate = URLValidator(schemes=["http", "https"])
         for link in (item.button_link, item.link):
             if link and link.startswith(("http://", "https://")) and not self.index.is_site_url(link):
-                if len(link) > 500:  # the field's limit: a cut link would be a broken one
-                    self.report.skipped.append(_("lien « %s… » : plus de 500 caractères, non gardé") % link[:60])
+                if len(link) > MAX_LINK_LENGTH:  # the field's limit: a cut link would be a broken one
+                    self.report.skipped.append(_("lien « %(link)s… » : plus de %(n)s caractères, non gardé")
+                                               % {"link": link[:60], "n": MAX_LINK_LENGTH})
                     continue
                 try:
                     validate(link)
@@ -686,9 +706,9 @@ class EditionImporter:
         page.body = json.dumps(body)
         page.criteres = json.dumps(criteres)
         for item in section.items:
-            if item.from_list and _valid_url(item.link[:500]):
+            if item.from_list and _valid_url(item.link, MAX_LINK_LENGTH):
                 source = item.summary.strip().strip("()").strip()
-                page.liens.add(ConceptLien(titre=item.title[:255], url=item.link[:500], source=source[:255]))
+                page.liens.add(ConceptLien(titre=item.title[:255], url=item.link, source=source[:255]))
         self._add(library, page)
         self.index.remember(page, page.lien_externe)
         self.report.created.append(_("concept du mois « %(title)s » (%(n)s lien(s), %(c)s critère(s))")
