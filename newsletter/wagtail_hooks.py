@@ -79,7 +79,7 @@ class ExportPermissionHelper(PermissionHelper):
 
 class NewsletterExportAdmin(ModelAdmin):
     model = NewsletterExport
-    menu_label = _("Exports de newsletter")
+    menu_label = _("Newsletter")  # the sidebar is narrow: « Exports de newsletter » was cut
     menu_icon = "mail"
     menu_order = 250
     add_to_settings_menu = False

@@ -12,6 +12,8 @@ from wagtail.admin.widgets.button import HeaderButton
 
 register = template.Library()
 
+CLASSNAME = "newsletter-desk-button"  # newsletter/static/newsletter/admin.css gives the header room for them
+
 
 def edition_buttons(page, user) -> list:
     from newsletter.exports import can_export
@@ -20,11 +22,11 @@ def edition_buttons(page, user) -> list:
         return []
     export_url = reverse("newsletter_export", args=[page.pk])
     return [
-        HeaderButton(_("Aperçu e-mail"), reverse("newsletter_email_preview", args=[page.pk]), icon_name="view",
+        HeaderButton(_("Aperçu e-mail"), reverse("newsletter_email_preview", args=[page.pk]), icon_name="view", classname=CLASSNAME,
                      attrs={"target": "_blank", "rel": "noopener"}, priority=10),
-        HeaderButton(_("Vérifier"), f"{export_url}#verifications", icon_name="tasks", priority=20),
-        HeaderButton(_("Exporter"), export_url, icon_name="download", priority=30),
-        HeaderButton(_("Envoi de test"), reverse("newsletter_test_send", args=[page.pk]), icon_name="mail",
+        HeaderButton(_("Vérifier"), f"{export_url}#verifications", icon_name="tasks", classname=CLASSNAME, priority=20),
+        HeaderButton(_("Exporter"), export_url, icon_name="download", classname=CLASSNAME, priority=30),
+        HeaderButton(_("Envoi de test"), reverse("newsletter_test_send", args=[page.pk]), icon_name="mail", classname=CLASSNAME,
                      priority=40),
     ]
 
@@ -35,10 +37,10 @@ def archive_buttons(page, user) -> list:
     if not page.pk or not page.permissions_for_user(user).can_add_subpage():
         return []
     buttons = [HeaderButton(_("Nouvelle édition"), reverse("newsletter_new_edition", args=[page.pk]),
-                            icon_name="plus", priority=10)]
+                            icon_name="plus", classname=CLASSNAME, priority=10)]
     if can_import(user, page):
         buttons.append(HeaderButton(_("Importer des éditions"), reverse("newsletter_import", args=[page.pk]),
-                                    icon_name="upload", priority=20))
+                                    icon_name="upload", classname=CLASSNAME, priority=20))
     return buttons
 
 
