@@ -12,7 +12,9 @@ from wagtail.admin.widgets.button import HeaderButton
 
 register = template.Library()
 
-CLASSNAME = "newsletter-desk-button"  # newsletter/static/newsletter/admin.css gives the header room for them
+CLASSNAME = "newsletter-desk-button"
+# The edit view's four buttons need more room than Wagtail's header leaves (newsletter/static/newsletter/admin.css).
+EDIT_CLASSNAME = f"{CLASSNAME} newsletter-desk-button--edit"
 
 
 def edition_buttons(page, user) -> list:
@@ -22,11 +24,11 @@ def edition_buttons(page, user) -> list:
         return []
     export_url = reverse("newsletter_export", args=[page.pk])
     return [
-        HeaderButton(_("Aperçu e-mail"), reverse("newsletter_email_preview", args=[page.pk]), icon_name="view", classname=CLASSNAME,
+        HeaderButton(_("Aperçu e-mail"), reverse("newsletter_email_preview", args=[page.pk]), icon_name="view", classname=EDIT_CLASSNAME,
                      attrs={"target": "_blank", "rel": "noopener"}, priority=10),
-        HeaderButton(_("Vérifier"), f"{export_url}#verifications", icon_name="tasks", classname=CLASSNAME, priority=20),
-        HeaderButton(_("Exporter"), export_url, icon_name="download", classname=CLASSNAME, priority=30),
-        HeaderButton(_("Envoi de test"), reverse("newsletter_test_send", args=[page.pk]), icon_name="mail", classname=CLASSNAME,
+        HeaderButton(_("Vérifier"), f"{export_url}#verifications", icon_name="tasks", classname=EDIT_CLASSNAME, priority=20),
+        HeaderButton(_("Exporter"), export_url, icon_name="download", classname=EDIT_CLASSNAME, priority=30),
+        HeaderButton(_("Envoi de test"), reverse("newsletter_test_send", args=[page.pk]), icon_name="mail", classname=EDIT_CLASSNAME,
                      priority=40),
     ]
 
