@@ -105,7 +105,7 @@ class NewsletterExportAdmin(ModelAdmin):
 
     def forced_label(self, obj):
         # Words, not Wagtail's red ✖ for False (it read as an error).
-        return _("oui, malgré les erreurs") if obj.forced else _("non")
+        return _("forcé") if obj.forced else _("non")
 
     forced_label.short_description = _("Forcé")
 
@@ -117,7 +117,7 @@ class NewsletterExportAdmin(ModelAdmin):
             return _("oui")
         return _("non, l'édition a changé depuis")
 
-    current.short_description = _("Révision actuelle ?")
+    current.short_description = _("À jour ?")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("user", "edition")
