@@ -190,7 +190,7 @@ class SectionBlock(blocks.StructBlock):
 
 
 class EditoBlock(SectionBlock):
-    title = blocks.CharBlock(label=_("Titre"), default="Edito", max_length=255)
+    title = blocks.CharBlock(label=_("Titre"), default="Édito", max_length=255)
     body = blocks.RichTextBlock(label=_("Texte"), features=EDITO_FEATURES)
     signature = blocks.TextBlock(label=_("Signature"), required=False,
                                  default="Prenez soin de vous !\nL'équipe de Territoires en Commun")
@@ -463,7 +463,7 @@ class ConceptSectionBlock(SectionBlock):
 
 
 class AgendaBlock(SectionBlock):
-    title = blocks.CharBlock(label=_("Titre"), default="A vos agendas !", max_length=255)
+    title = blocks.CharBlock(label=_("Titre"), default="À vos agendas !", max_length=255)
     weeks = blocks.IntegerBlock(label=_("Semaines couvertes"), default=6, min_value=1, max_value=26,
                                 help_text=_("Sans événement choisi : les événements des semaines suivant la date de "
                                             "l'édition."))

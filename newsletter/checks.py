@@ -1,10 +1,15 @@
 """Checks run before every export, shown to the editor and printed by the command."""
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.utils.translation import gettext as _
+
+from cms.typography import plural_fr, quote_fr
 
 KB = 1024
 GMAIL_WARN_BYTES = 90 * KB  # Gmail clips messages over ~102 KB: warn early
@@ -138,7 +143,87 @@ def check_compatibility(edition, rendered) -> list[Check]:
             for (slug, title, where), families in problems.items()]
 
 
-EDITION_CHECKS = [check_subject, check_size, check_alt, check_links, check_empty_sections, check_required_tags,
+# --- the addresses links and images point at ----------------------------------------------------------
+
+
+def address_problem(url: str, *, production: bool | None = None) -> str | None:
+    """Why subscribers could not open ``url`` (French, for the editor), or None when it is a public address.
+
+    Refused: ``localhost`` and ``*.localhost``, loopback (127.0.0.0/8, ::1), private (10/8, 172.16/12,
+    192.168/16, fc00::/7), link-local, unspecified and reserved addresses; and plain ``http`` when the
+    settings are production's (``NEWSLETTER_REQUIRE_HTTPS``). Anything that is not an http(s) URL
+    (mailto:, merge tags, anchors) is not an address and passes.
+    """
+    parts = urlsplit((url or "").strip())
+    if parts.scheme not in ("http", "https"):
+        return None
+    host = (parts.hostname or "").rstrip(".").lower()
+    if not host:
+        return _("adresse sans nom d'hôte")
+    if host == "localhost" or host.endswith(".localhost"):
+        return _("« localhost », la machine de l'éditeur")
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        ip = None
+    if ip is not None:
+        if getattr(ip, "ipv4_mapped", None):
+            ip = ip.ipv4_mapped
+        if ip.is_loopback:
+            return _("une adresse de bouclage (loopback), la machine de l'éditeur")
+        if ip.is_unspecified:
+            return _("une adresse non spécifiée")
+        if ip.is_link_local:
+            return _("une adresse de lien local")
+        if ip.is_private or ip.is_reserved:
+            return _("une adresse de réseau privé, injoignable depuis Internet")
+    if production is None:
+        production = getattr(settings, "NEWSLETTER_REQUIRE_HTTPS", False)
+    if production and parts.scheme == "http":
+        return _("une adresse en http, sans chiffrement, refusée en production")
+    return None
+
+
+def _addresses(rendered):
+    """(kind, url) of every link and image of the compiled HTML."""
+    soup = getattr(rendered, "soup", None)
+    if soup is None:
+        from bs4 import BeautifulSoup
+
+        soup = BeautifulSoup(rendered.html, "html.parser")
+    for a in soup.find_all("a", href=True):
+        yield "link", a["href"]
+    for img in soup.find_all("img", src=True):
+        yield "image", img["src"]
+
+
+def check_public_urls(edition, rendered) -> list[Check]:
+    """Links and images must point at the public site: one error per origin subscribers could not reach."""
+    found: dict = {}
+    for kind, url in _addresses(rendered):
+        problem = address_problem(url)
+        if problem is None:
+            continue
+        parts = urlsplit(url.strip())
+        origin = f"{parts.scheme}://{parts.netloc}"
+        entry = found.setdefault(origin, {"problem": problem, "link": 0, "image": 0})
+        entry[kind] += 1
+    checks = []
+    for origin, entry in found.items():
+        what = [plural_fr(entry["link"], "lien")] if entry["link"] else []
+        if entry["image"]:
+            what.append(plural_fr(entry["image"], "image"))
+        checks.append(Check(ERROR, "address", _(
+            "%(what)s %(verb)s vers %(origin)s, %(problem)s : les abonnés ne pourront pas les ouvrir. "
+            "Réglez SITE_BASE_URL (ou WAGTAILADMIN_BASE_URL) sur l'adresse publique du site, "
+            "ou forcez l'export.") % {"what": " et ".join(what).capitalize(),
+                                     "verb": "pointe" if entry["link"] + entry["image"] == 1 else "pointent",
+                                     "origin": quote_fr(origin),
+                                     "problem": entry["problem"]}))
+    return checks
+
+
+EDITION_CHECKS = [check_subject, check_public_urls, check_size, check_alt, check_links, check_empty_sections, check_required_tags,
                   check_compatibility]
 
 

@@ -56,10 +56,12 @@ class NewsletterIndexPage(BasePage):
 
 
 def absolute_url(url: str) -> str:
-    """An absolute URL on the public site (``settings.SITE_BASE_URL``) for a site path."""
+    """An absolute URL on the public site (``newsletter.rendering.base_url``) for a site path."""
+    from .rendering import base_url
+
     if url.startswith(("http://", "https://", "mailto:")):
         return url
-    return settings.SITE_BASE_URL.rstrip("/") + "/" + url.lstrip("/")
+    return base_url() + "/" + url.lstrip("/")
 
 
 class NewsletterPage(BasePage):
@@ -163,11 +165,38 @@ class NewsletterPage(BasePage):
         from .rendering import render_email
 
         if mode_name == "email":
-            return HttpResponse(render_email(self, "generic", request=request, preview=True).html)
+            response = HttpResponse(render_email(self, "generic", request=request, preview=True).html)
+            # Wagtail serves the preview as a request to the page's public path: without this, the public
+            # site's strict policy (no inline style) applied and the e-mail showed unstyled.
+            response._csp_config = email_preview_csp(request)  # django-csp 4's per-view policy (@csp)
+            return response
         if mode_name == "text":
             text = render_email(self, "generic", request=request, preview=True).text
             return render(request, "newsletter/preview_text.html", {"page": self, "text": text})
         return super().serve_preview(request, "")  # the web version, always live in the preview
+
+
+def email_preview_csp(request) -> dict:
+    """The policy of the e-mail preview alone: the e-mail's inline and head styles, its images from the
+    site (and the media origin), no script, no form, framed by the admin only. The public site's policy
+    is untouched."""
+    from .rendering import base_url, public_base_url
+
+    origins = {"'self'", base_url(), public_base_url()}
+    if request is not None:
+        origins.add(request.build_absolute_uri("/").rstrip("/"))
+    media = getattr(settings, "MEDIA_ORIGIN", None)
+    if media:
+        origins.add(media)
+    return {
+        "default-src": ["'none'"],
+        "style-src": ["'unsafe-inline'"],
+        "img-src": sorted(origins) + ["data:"],
+        "font-src": ["'self'", "data:"],
+        "base-uri": ["'none'"],
+        "form-action": ["'none'"],
+        "frame-ancestors": ["'self'"],
+    }
 
 
 class NewsletterExport(index.Indexed, models.Model):

@@ -6,6 +6,8 @@ replaced at the very end, after every HTML pass, so they come out byte for byte.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -119,8 +121,31 @@ class RenderedEmail:
 # --- URLs ----------------------------------------------------------------------------------------------
 
 
-def base_url() -> str:
+_BASE_OVERRIDE: ContextVar[str | None] = ContextVar("newsletter_base_url", default=None)
+
+
+def public_base_url() -> str:
+    """The public site's root URL that every export's links and images start with.
+
+    One documented setting, ``SITE_BASE_URL`` (defaulting to ``WAGTAILADMIN_BASE_URL``, which ``make run``
+    and ``make demo`` set from ``HOST`` and ``PORT``). The pre-export checks (newsletter.checks) refuse a
+    local or private address, and plain http with the production settings.
+    """
     return settings.SITE_BASE_URL.rstrip("/")
+
+
+def base_url() -> str:
+    return _BASE_OVERRIDE.get() or public_base_url()
+
+
+@contextmanager
+def base_url_override(url: str | None):
+    """Render with another root URL (the admin's preview: the host the editor is looking at)."""
+    token = _BASE_OVERRIDE.set(url.rstrip("/") if url else None)
+    try:
+        yield
+    finally:
+        _BASE_OVERRIDE.reset(token)
 
 
 def site_netlocs() -> set:
@@ -509,7 +534,12 @@ def render_email(edition, tool: str = "generic", request=None, preview: bool = F
     """The email of an edition for a mailing tool: HTML, plain text and the list of links.
 
     ``working_links``: the tool's tags are replaced by the site's links (test sends, previews).
+    ``preview``: the admin's preview; links and images start with the address the editor is on, so that
+    they load whatever host and port the admin is served from (exports always use public_base_url()).
     """
+    if preview and request is not None and _BASE_OVERRIDE.get() is None:
+        with base_url_override(request.build_absolute_uri("/")):
+            return render_email(edition, tool, request, preview, working_links, sections)
     profile = get_profile(tool)
     sections = sections if sections is not None else edition.build_sections(request)
     context = email_context(edition, profile, sections, request)

@@ -9,8 +9,11 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from cms.typography import size_fr
 
 from .checks import check_edition
 from .exports import ExportBlocked, can_export, current_version, export_edition, record_content, send_test
@@ -80,19 +83,38 @@ def export_view(request, page_id):
             blocked = True
             checks, compatibility = exc.checks, exc.compatibility
         else:
-            response = HttpResponse(result.content, content_type=result.content_type)
-            response["Content-Disposition"] = f'attachment; filename="{result.filename}"'
-            return response
+            record = result.record
+            messages.success(request, format_html(
+                _("Export enregistré : {name} ({size}), SHA-256 {sha}. {download} · {record}"),
+                name=result.filename, size=size_fr(len(result.content)), sha=record.sha256,
+                download=format_html('<a href="{}">{}</a>', reverse("newsletter_export_download", args=[record.pk]),
+                                     _("Télécharger le fichier")),
+                record=format_html('<a href="{}">{}</a>', record_url(record), _("Voir l'enregistrement de l'export")),
+            ))
+            return redirect(f"{reverse('newsletter_export', args=[edition.pk])}?tool={record.tool}&fait={record.pk}")
     else:
         version = current_version(edition)
         rendered = render_email(version, tool)
         checks, compatibility = check_edition(version, rendered), rendered.compatibility
+    done = None
+    if request.method == "GET" and (request.GET.get("fait") or "").isdigit():
+        done = NewsletterExport.objects.filter(edition=edition, pk=int(request.GET["fait"])).first()
+    exports = list(NewsletterExport.objects.filter(edition=edition).select_related("user")
+                   .defer("html", "text", "web_html", "payload")[:20])
+    for record in exports:
+        record.matches_current = record.revision_id is not None and record.revision_id == edition.latest_revision_id
+        record.admin_url = record_url(record)
     return TemplateResponse(request, "newsletter/admin/export.html", {
-        "page_title": _("Exporter l'édition"), "subtitle": edition.title, "edition": edition, "form": form, "checks": checks, "blocked": blocked,
-        "compatibility": compatibility,
+        "page_title": _("Exporter l'édition"), "subtitle": edition.title, "edition": edition, "form": form,
+        "checks": checks, "blocked": blocked, "compatibility": compatibility, "done": done,
         "has_errors": any(c.is_error for c in checks),
-        "exports": NewsletterExport.objects.filter(edition=edition).select_related("user")[:10],
+        "exports": exports,
     })
+
+
+def record_url(record) -> str:
+    """The export's record in the admin (the « Exports de newsletter » inspect view)."""
+    return reverse("newsletter_newsletterexport_modeladmin_inspect", args=[record.pk])
 
 
 def test_send_view(request, page_id):
@@ -108,17 +130,30 @@ def test_send_view(request, page_id):
                              "form": form})
 
 
+class NewEditionForm(forms.Form):
+    subject = forms.CharField(label=gettext_lazy("Objet du courriel"), max_length=255, required=False,
+                              help_text=gettext_lazy("Suggéré d'après la thématique du mois ; modifiable."))
+    preheader = forms.CharField(label=gettext_lazy("Texte d'aperçu"), max_length=255, required=False,
+                                help_text=gettext_lazy("Affiché après l'objet dans la boîte de réception."))
+
+
 def new_edition_view(request, index_id):
-    from .compose import create_prefilled_edition
+    from .compose import create_prefilled_edition, plan_edition
 
     index = get_object_or_404(NewsletterIndexPage, pk=index_id)
     if not index.permissions_for_user(request.user).can_add_subpage():
         raise PermissionDenied
-    if request.method != "POST":
+    plan = plan_edition(index)
+    form = NewEditionForm(request.POST or None, initial={"subject": plan.subject, "preheader": plan.preheader})
+    if request.method != "POST" or not form.is_valid():
         return TemplateResponse(request, "newsletter/admin/new_edition.html",
-                                {"page_title": _("Nouvelle édition"), "subtitle": index.title, "index": index})
-    edition = create_prefilled_edition(index, user=request.user)
-    messages.success(request, _("Nouvelle édition pré-remplie depuis le site : ajustez-la puis publiez-la."))
+                                {"page_title": _("Nouvelle édition"), "subtitle": index.title, "index": index,
+                                 "plan": plan, "form": form})
+    edition = create_prefilled_edition(index, user=request.user, plan=plan, subject=form.cleaned_data["subject"],
+                                       preheader=form.cleaned_data["preheader"])
+    messages.success(request, format_html(
+        "{}<ul>{}</ul>", _("Nouvelle édition créée en brouillon, pré-remplie depuis le site : ajustez-la puis publiez-la."),
+        format_html_join("", "<li>{}</li>", ((line,) for line in plan.summary))))
     return redirect("wagtailadmin_pages:edit", edition.pk)
 
 
@@ -137,3 +172,17 @@ def download_export_view(request, pk):
 
 def export_url(edition) -> str:
     return reverse("newsletter_export", args=[edition.pk])
+
+
+def email_preview_view(request, page_id):
+    """« Aperçu e-mail »: the e-mail of the edition as last saved, as subscribers get it (generic tool,
+    working links), under the e-mail's own Content-Security-Policy (the admin's does not apply)."""
+    from .models import email_preview_csp
+
+    edition = _edition_for(request, page_id)
+    tool = request.GET.get("tool") or "generic"
+    if tool not in dict(profile_choices()):
+        tool = "generic"
+    response = HttpResponse(render_email(current_version(edition), tool, request=request, preview=True).html)
+    response._csp_config = email_preview_csp(request)  # django-csp 4's per-view policy, as @csp sets it
+    return response

@@ -1,14 +1,17 @@
 """Newsletter admin: export and test-send buttons, « Nouvelle édition », the list of exports."""
 from django.contrib.admin import SimpleListFilter
 from django.shortcuts import redirect
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import ListingButton
 from wagtail_modeladmin.helpers import PermissionHelper
 from wagtail_modeladmin.options import ModelAdmin, modeladmin_register
+
+from cms.typography import date_fr, size_fr
 
 from . import subscriber_admin, views
 from .exports import can_export
@@ -22,21 +25,31 @@ def register_newsletter_urls():
         path("newsletter/<int:page_id>/envoi-test/", views.test_send_view, name="newsletter_test_send"),
         path("newsletter/archive/<int:index_id>/nouvelle-edition/", views.new_edition_view,
              name="newsletter_new_edition"),
+        path("newsletter/<int:page_id>/apercu-email/", views.email_preview_view, name="newsletter_email_preview"),
         path("newsletter/exports/<int:pk>/telecharger/", views.download_export_view,
              name="newsletter_export_download"),
     ]
 
 
-@hooks.register("register_page_header_buttons")
-def newsletter_header_buttons(page, user, view_name=None, next_url=None):
+@hooks.register("register_page_listing_buttons")
+def newsletter_listing_buttons(page, user, next_url=None):
+    """In the explorer's rows: « Exporter » on an edition, « Nouvelle édition » on the archive.
+
+    (The edit view and the archive's own listing show every desk action as labelled header buttons:
+    newsletter/templatetags/newsletter_admin.py.)
+    """
     specific_class = page.specific_class
     if specific_class is NewsletterPage and can_export(user, page):
-        yield Button(_("Exporter"), reverse("newsletter_export", args=[page.pk]), icon_name="download", priority=5)
-        yield Button(_("Envoi de test"), reverse("newsletter_test_send", args=[page.pk]), icon_name="mail",
-                     priority=6)
+        yield ListingButton(_("Exporter"), reverse("newsletter_export", args=[page.pk]), icon_name="download",
+                            priority=30)
     elif specific_class is NewsletterIndexPage and page.permissions_for_user(user).can_add_subpage():
-        yield Button(_("Nouvelle édition"), reverse("newsletter_new_edition", args=[page.pk]), icon_name="plus",
-                     priority=4)
+        yield ListingButton(_("Nouvelle édition"), reverse("newsletter_new_edition", args=[page.pk]),
+                            icon_name="plus", priority=10)
+
+
+@hooks.register("insert_global_admin_css")
+def newsletter_admin_css():
+    return format_html('<link rel="stylesheet" href="{}">', static("newsletter/admin.css"))
 
 
 @hooks.register("before_create_page")
@@ -68,23 +81,49 @@ class ExportPermissionHelper(PermissionHelper):
 
 class NewsletterExportAdmin(ModelAdmin):
     model = NewsletterExport
-    menu_label = _("Exports de newsletter")
+    menu_label = _("Newsletter")  # the sidebar is narrow: « Exports de newsletter » was cut
     menu_icon = "mail"
     menu_order = 250
     add_to_settings_menu = False
     permission_helper_class = ExportPermissionHelper
     inspect_view_enabled = True
-    list_display = ("edition_title", "tool", "format", "user", "created_at", "size", "forced", "download", "campaign")
+    list_display = ("edition_title", "tool", "format", "user", "exported_at", "size", "forced_label", "current",
+                    "download", "campaign")
     list_filter = ("tool", "format")
     search_fields = ("edition_title", "subject")
     inspect_view_fields = ("edition_title", "subject", "tool", "format", "user", "created_at", "sha256",
                            "vote_counts", "checks", "forced", "campaign_id", "campaign_url", "campaign_pushed_at",
                            "campaign_stats")
 
+    def exported_at(self, obj):
+        return date_fr(obj.created_at, time=True)
+
+    exported_at.short_description = _("Date")
+    exported_at.admin_order_field = "created_at"
+
     def size(self, obj):
-        return f"{obj.size_kb} Ko"
+        return size_fr(len(obj.html.encode("utf-8")))
 
     size.short_description = _("Taille du HTML")
+
+    def forced_label(self, obj):
+        # Words, not Wagtail's red ✖ for False (it read as an error).
+        return _("forcé") if obj.forced else _("non")
+
+    forced_label.short_description = _("Forcé")
+
+    def current(self, obj):
+        edition = obj.edition
+        if edition is None:
+            return _("édition supprimée")
+        if obj.revision_id and obj.revision_id == edition.latest_revision_id:
+            return _("oui")
+        return _("non, l'édition a changé depuis")
+
+    current.short_description = _("À jour ?")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "edition")
 
     def download(self, obj):
         return format_html('<a href="{}">{}</a>', reverse("newsletter_export_download", args=[obj.pk]),

@@ -13,6 +13,7 @@ from django.core import mail
 from django.core.management import CommandError, call_command
 from django.urls import reverse
 
+from cms.typography import size_fr
 from newsletter import demo
 from newsletter.checks import GMAIL_CLIP_BYTES, GMAIL_WARN_BYTES, check_edition
 from newsletter.exports import ExportBlocked, export_edition
@@ -319,7 +320,7 @@ def test_only_publishers_may_export_or_test_send(seed_edition, editor, moderator
 
     client.force_login(moderator_user)
     assert client.post(reverse("newsletter_export", args=[seed_edition.pk]),
-                       {"tool": "generic", "format": "html"}).status_code == 200
+                       {"tool": "generic", "format": "html"}).status_code == 302
     assert NewsletterExport.objects.count() == 1
 
 
@@ -328,14 +329,18 @@ def test_admin_export_shows_checks_then_downloads(seed_edition, moderator_user, 
     url = reverse("newsletter_export", args=[seed_edition.pk])
     page = client.get(url)
     assert page.status_code == 200 and "Vérifications avant export" in page.content.decode()
-    response = client.post(url, {"tool": "mailchimp", "format": "html"})
-    assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="decembre-2021-mailchimp.html"'
-    assert b'href="*|UNSUB|*"' in response.content
+    response = client.post(url, {"tool": "mailchimp", "format": "html"}, follow=True)
     record = NewsletterExport.objects.get()
     assert record.user == moderator_user
+    # The editor lands on the export page with a confirmation: file name, size, sha256, links.
+    assert response.redirect_chain[-1][0] == f"{url}?tool=mailchimp&fait={record.pk}"
+    body = response.content.decode()
+    assert "decembre-2021-mailchimp.html" in body and record.sha256 in body
+    assert size_fr(len(record.payload)).replace("\u00a0", "&nbsp;") in body or size_fr(len(record.payload)) in body
+    assert reverse("newsletter_newsletterexport_modeladmin_inspect", args=[record.pk]) in body
     download = client.get(reverse("newsletter_export_download", args=[record.pk]))
-    assert download.content == response.content
+    assert b'href="*|UNSUB|*"' in download.content
+    assert download.content == bytes(record.payload)
     listing = client.get("/admin/newsletter/newsletterexport/")
     assert listing.status_code == 200 and reverse("newsletter_export_download", args=[record.pk]) in listing.content.decode()
 
@@ -365,13 +370,24 @@ def test_header_buttons_and_new_edition_prefilled(seed_edition, moderator_user, 
     index = seed_edition.get_parent()
     add_url = reverse("wagtailadmin_pages:add", args=["newsletter", "newsletterpage", index.pk])
     assert client.get(add_url)["Location"] == reverse("newsletter_new_edition", args=[index.pk])
-    response = client.post(reverse("newsletter_new_edition", args=[index.pk]))
+    assert "Retour à l&#x27;emploi" in client.get(reverse("newsletter_new_edition", args=[index.pk])).content.decode()
+    response = client.post(reverse("newsletter_new_edition", args=[index.pk]),
+                           {"subject": "", "preheader": "Un texte d'aperçu choisi par l'éditeur."})
     edition = NewsletterPage.objects.exclude(pk=seed_edition.pk).get()
     assert response["Location"] == reverse("wagtailadmin_pages:edit", args=[edition.pk])
     assert not edition.live and edition.number == 2
     draft = edition.get_latest_revision_as_object()
     kinds = [block.block_type for block in draft.sections]
     assert kinds[:4] == ["edito", "thematique_du_mois", "tribune", "projets"]
+    # Suggested from the thématique du mois (the editor kept the subject, typed the preheader); chapô written.
+    assert draft.subject.startswith("Retour à l'emploi — Territoires en Commun, ")
+    assert draft.preheader == "Un texte d'aperçu choisi par l'éditeur."
+    assert draft.chapo.startswith("Au sommaire de ce mois : la thématique du mois, Retour à l'emploi, 1 nouvelle ressource")
+    assert draft.sections[0].value["title"] == "Édito"
+    assert next(b for b in draft.sections if b.block_type == "agenda").value["title"] == "À vos agendas !"
+    assert "vote" not in kinds  # no open campaign: none pre-selected
+    summary = client.get(response["Location"]).content.decode()
+    assert "1 ressource publiée depuis le" in summary and "reprise de l&#x27;édition précédente" in summary
     assert "concept" in kinds and "agenda" in kinds and "partager_evenements" in kinds
     assert draft.sections[1].value["thematique"].slug == "retour-a-l-emploi"
     projets = next(b for b in draft.sections if b.block_type == "projets")

@@ -207,6 +207,8 @@ MAILING_API_TIMEOUT = float(os.environ.get("MAILING_API_TIMEOUT", "10"))  # seco
 
 # Public base URL used for absolute links in emails and feeds.
 SITE_BASE_URL = os.environ.get("SITE_BASE_URL", WAGTAILADMIN_BASE_URL).rstrip("/")
+# The newsletter's pre-export checks refuse plain-http links and images when True (production.py sets it).
+NEWSLETTER_REQUIRE_HTTPS = False
 
 # Cache: Redis (django-redis) when REDIS_URL is set, else local memory. Sessions are read from
 # the cache and written through to the database, so a Redis restart logs nobody out.

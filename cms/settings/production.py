@@ -113,3 +113,4 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     "loggers": {"django.security.DisallowedHost": {"level": "ERROR"}},
 }
+NEWSLETTER_REQUIRE_HTTPS = True  # the pre-export checks refuse plain-http links and images (newsletter.checks)

@@ -1,8 +1,6 @@
 """Admin registration of the importer (imported by newsletter/wagtail_hooks.py)."""
-from django.urls import path, reverse
-from django.utils.translation import gettext_lazy as _
+from django.urls import path
 from wagtail import hooks
-from wagtail.admin.widgets.button import Button
 
 from . import views
 
@@ -11,11 +9,4 @@ from . import views
 def register_import_urls():
     return [path("newsletter/archive/<int:index_id>/importer/", views.import_view, name="newsletter_import")]
 
-
-@hooks.register("register_page_header_buttons")
-def import_header_button(page, user, view_name=None, next_url=None):
-    from newsletter.models import NewsletterIndexPage
-
-    if page.specific_class is NewsletterIndexPage and views.can_import(user, page):
-        yield Button(_("Importer des éditions"), reverse("newsletter_import", args=[page.pk]), icon_name="upload",
-                     priority=60)
+# « Importer des éditions » is a labelled header button of the archive (newsletter/templatetags/newsletter_admin.py).
