@@ -1,8 +1,8 @@
 """Weight of the public site on a phone: what a visitor downloads, and Lighthouse's mobile scores.
 
 Serves the demo site (``load_demo``) with the production settings (gunicorn, whitenoise's compressed
-manifest storage, PostgreSQL, Redis), then, in Debian's Chromium at 390 × 844 CSS px (device pixel
-ratio 3, touch, a phone's user agent), for every public page type:
+manifest storage, PostgreSQL, Redis; the media files served by Django, as a web server would), then,
+in Debian's Chromium at 390 × 844 CSS px (device pixel ratio 3, touch, a phone's user agent), for every public page type:
 
 - *1re visite*: an empty cache, the page loaded until the network is idle (no scrolling: what lies
   below the fold and is lazy-loaded is not fetched unless Chromium's own look-ahead reaches it);
@@ -60,6 +60,23 @@ PHONE_UA = ("Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML,
 COLUMNS = ["type de page", "requêtes (1re visite)", "Ko (1re visite)", "requêtes (2e page)", "Ko (2e page)",
            "objectif"]
 LH_COLUMNS = ["page", "performance", "accessibilité", "objectif"]
+
+# Production settings, plus the media files served by Django: in production the web server or the bucket
+# serves them, and the pictures are part of what a visitor downloads.
+BENCH_SETTINGS = '''
+from cms.settings.production import *  # noqa: F401,F403
+
+ROOT_URLCONF = "tec_weight_urls"
+'''
+BENCH_URLS = '''
+from django.conf import settings
+from django.urls import re_path
+from django.views.static import serve
+
+from cms.urls import handler404, handler500, urlpatterns as site_urlpatterns  # noqa: F401
+
+urlpatterns = [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}), *site_urlpatterns]
+'''
 
 # One address per public page type of the demo, in the order of the table.
 PAGE_URLS_SCRIPT = r"""
@@ -148,9 +165,11 @@ def demo_site():
     try:
         _pg_admin(f'CREATE DATABASE "{tag}"')
         created = True
+        (tmp / "tec_weight_settings.py").write_text(BENCH_SETTINGS)
+        (tmp / "tec_weight_urls.py").write_text(BENCH_URLS)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
         env.update({
-            "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+            "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp}", "DJANGO_SETTINGS_MODULE": "tec_weight_settings",
             "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "DATABASE_URL": f"{PG}/{tag}", "REDIS_URL": REDIS, "CACHE_KEY_PREFIX": prefix,
             "WAGTAILADMIN_BASE_URL": "http://127.0.0.1", "EMAIL_HOST": "localhost",
