@@ -12,9 +12,9 @@ DSFR_USE_INTEGRITY_CHECKSUMS = False
 # `make run` is what production sends (issue 17, bench/weight.py). Never collected (`manage.py
 # runserver` on a fresh clone): whitenoise finds the files through the finders, uncompressed, and sees
 # edits at once.
+# (With DEBUG on, the manifest storage links the unhashed names, so pages render before any collectstatic.)
 INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]
-if (STATIC_ROOT / "staticfiles.json").exists():
-    STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
-else:
+STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+if not (STATIC_ROOT / "staticfiles.json").exists():
     WHITENOISE_USE_FINDERS = True
     WHITENOISE_AUTOREFRESH = True
