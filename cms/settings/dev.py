@@ -15,6 +15,5 @@ DSFR_USE_INTEGRITY_CHECKSUMS = False
 # (With DEBUG on, the manifest storage links the unhashed names, so pages render before any collectstatic.)
 INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
-if not (STATIC_ROOT / "staticfiles.json").exists():
-    WHITENOISE_USE_FINDERS = True
-    WHITENOISE_AUTOREFRESH = True
+# (whitenoise's finders and autorefresh default to DEBUG: set both, as they serve uncompressed sources.)
+WHITENOISE_USE_FINDERS = WHITENOISE_AUTOREFRESH = not (STATIC_ROOT / "staticfiles.json").exists()
