@@ -24,7 +24,10 @@ install: $(VENV)/.installed var/node/node_modules/caniemail/data/caniemail.json
 # The demo's links (admin URL printed, e-mail links) follow HOST and PORT unless WAGTAILADMIN_BASE_URL is set.
 demo run: export WAGTAILADMIN_BASE_URL ?= http://$(HOST):$(PORT)
 
+# collectstatic: the hashed, compressed static files whitenoise serves on `make run` as in production
+# (cms/settings/dev.py); run it again after editing a stylesheet or script.
 demo: install
+	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py load_demo
 	$(PY) manage.py ensure_admin

@@ -119,6 +119,9 @@ def test_collectstatic_produces_hashed_compressed_files(tmp_path):
     hashed = manifest[dsfr_css[0]]
     assert hashed != dsfr_css[0] and (tmp_path / hashed).exists()
     assert (tmp_path / (hashed + ".gz")).exists()
+    # The sheet pages link (cms/dsfr_css.py) is collected too, with a brotli copy (the Brotli package).
+    site_sheet = manifest["css/dsfr-site.min.css"]
+    assert (tmp_path / (site_sheet + ".br")).exists() and (tmp_path / (site_sheet + ".gz")).exists()
 
 
 def test_gunicorn_configuration_is_valid():
