@@ -95,8 +95,11 @@ def test_editor_creates_a_projet_composes_an_edition_previews_and_exports_it(
     force = page.locator("input[name=force]")
     if force.count():
         force.check()  # a fresh draft may still miss an édito; the export records that it was forced
+    page.get_by_role("button", name="Exporter").click()
+    # The export is confirmed on the page (file name, size, sha256), with the file to download.
+    page.get_by_text("Télécharger le fichier").first.wait_for()
     with page.expect_download() as download_info:
-        page.get_by_role("button", name="Exporter").click()
+        page.locator("a", has_text="Télécharger le fichier").first.click()
     download = download_info.value
     target = tmp_path / download.suggested_filename
     download.save_as(target)
@@ -135,7 +138,10 @@ def test_visitor_filters_the_library_opens_a_resource_and_downloads_the_agenda(
     assert herault.pk
 
     page.goto(f"{live_server.url}{ressource_index.url}")
-    page.get_by_label("Thématique").select_option(label="Retour à l'emploi")
+    # Each choice shows its count of resources (« Retour à l'emploi (2) »): pick the option by its name.
+    thematique_select = page.get_by_label("Thématique")
+    option = thematique_select.locator("option", has_text="Retour à l'emploi").first
+    thematique_select.select_option(option.get_attribute("value"))
     page.get_by_label("Département").select_option("34")
     page.get_by_role("button", name="Filtrer").click()
     page.wait_for_url("**thematique=*")
