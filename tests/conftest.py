@@ -21,7 +21,9 @@ def pytest_collection_modifyitems(items):
 
     A transactional test ends by flushing the database, which removes what migrations created (Wagtail's
     root page and default site, the Editors and Moderators groups). With a serialized rollback Django
-    reloads that initial data before the next transactional test, so the order of tests doesn't matter.
+    reloads that initial data before the next transactional test, and ``pytest_runtest_teardown`` reloads
+    it again right after the flush, so that a test running next on the same worker (any kind, in any
+    order: pytest-xdist hands out whole files) finds the database as migrations left it.
     """
     for item in items:
         names = getattr(item, "fixturenames", None)
@@ -32,7 +34,32 @@ def pytest_collection_modifyitems(items):
         marker = item.get_closest_marker("django_db")
         transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
         if transactional or "live_server" in names or "transactional_db" in names:
-            names.append("django_db_serialized_rollback")
+            names.extend(["django_db_serialized_rollback", "django_db_blocker"])
+            item.stash[RESTORE_INITIAL_DATA] = True
+
+
+RESTORE_INITIAL_DATA = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a transactional test's flush, put back the data migrations created (see above)."""
+    try:
+        return (yield)
+    finally:
+        blocker = item.funcargs.get("django_db_blocker") if item.stash.get(RESTORE_INITIAL_DATA, False) else None
+        if blocker is not None:
+            with blocker.unblock():
+                _restore_initial_data()
+
+
+def _restore_initial_data():
+    from django.db import connections
+
+    for conn in connections.all():
+        contents = getattr(conn, "_test_serialized_contents", None)
+        if contents:
+            conn.creation.deserialize_db_from_string(contents)
 
 
 def shared_data(django_db_blocker, build):

@@ -13,6 +13,7 @@ from newsletter import compatibility, demo
 from newsletter.checks import check_edition
 from newsletter.profiles import PROFILES
 from newsletter.rendering import TEXT_WIDTH, THUMB_WIDTH, render_email
+from tests.conftest import ensure_home, shared_data
 
 ROOT = Path(__file__).resolve().parent.parent
 SCREENSHOTS = ROOT / "var" / "screenshots" / "email"
@@ -26,22 +27,41 @@ def _image(title, size=(1200, 800), colour="steelblue"):
     return get_image_model().objects.create(title=title, description=title, file=get_test_image_file(size=size, colour=colour))
 
 
-@pytest.fixture
-def illustrated_edition(home, settings, tmp_path):
-    """The seed edition with card pictures (as the demo site has them) and two partners, one with a logo."""
-    from cms.models import Partenaire
-    from ressources.models import ActualitePage, ProjetPage
-    from thematiques.models import ThematiquePage
+@pytest.fixture(scope="module")
+def shared_illustrated_edition(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The seed edition with card pictures (as the demo site has them) and two partners, one with a logo.
 
-    settings.MEDIA_ROOT = tmp_path / "media"
-    demo.ensure_minimal_site()
-    for model in (ThematiquePage, ProjetPage, ActualitePage):
-        for page in model.objects.all():
-            page.listing_image = _image(f"Illustration — {page.title}")
-            page.save_revision().publish()
-    Partenaire.objects.create(name="ANCT", logo=_image("Logo ANCT", size=(400, 100), colour="navy"), url="https://anct.example/")
-    Partenaire.objects.create(name="Réseau des collectivités", url="https://reseau.example/")
-    return demo.load()
+    Built once for the module (the tests only read it, or change it inside their own transaction); its
+    pictures live in a media folder of the module's own.
+    """
+    from django.test import override_settings
+
+    def build():
+        from cms.models import Partenaire
+        from ressources.models import ActualitePage, ProjetPage
+        from thematiques.models import ThematiquePage
+
+        ensure_home()
+        demo.ensure_minimal_site()
+        for model in (ThematiquePage, ProjetPage, ActualitePage):
+            for page in model.objects.all():
+                page.listing_image = _image(f"Illustration — {page.title}")
+                page.save_revision().publish()
+        Partenaire.objects.create(name="ANCT", logo=_image("Logo ANCT", size=(400, 100), colour="navy"),
+                                  url="https://anct.example/")
+        Partenaire.objects.create(name="Réseau des collectivités", url="https://reseau.example/")
+        return demo.load()
+
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield from shared_data(django_db_blocker, build)
+
+
+@pytest.fixture
+def illustrated_edition(shared_illustrated_edition, db):
+    """The module's edition, read again for each test."""
+    from newsletter.models import NewsletterPage
+
+    return NewsletterPage.objects.get(pk=shared_illustrated_edition.pk)
 
 
 def soup_of(html):
