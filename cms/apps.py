@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.staticfiles.apps import StaticFilesConfig as BaseStaticFilesConfig
 
 
 class CmsConfig(AppConfig):
@@ -11,19 +10,3 @@ class CmsConfig(AppConfig):
 
         cache.connect_signals()
 
-
-class StaticFilesConfig(BaseStaticFilesConfig):
-    """``collectstatic`` leaves out the DSFR's per-part sources, which no page links.
-
-    django-dsfr ships the DSFR's whole ``dist`` folder (1,600 files, 11 MB). Pages link the site's own
-    subset sheet (``css/dsfr-site.min.css``, built by ``cms/dsfr_css.py`` from the package's files
-    directly, not from the collected copies), the DSFR's scripts, fonts, icons, artwork and favicons.
-    The per-component, core, utility-part, legacy and analytics sheets and the unminified copies are
-    never served, yet collectstatic hashed, gzipped and brotli-compressed each of them: about half the
-    time of a deployment's build step. The full ``dsfr.min.css`` and ``utility/utility.min.css`` stay.
-    """
-
-    ignore_patterns = [*BaseStaticFilesConfig.ignore_patterns, "*.scss", "*.md",
-                       *(f"dsfr/dist/{part}/*" for part in ("component", "core", "dsfr", "analytics", "legacy",
-                                                             "layout", "scheme")),
-                       "dsfr/dist/utility/*/*"]

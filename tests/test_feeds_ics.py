@@ -6,14 +6,15 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from tests.test_public_site import build_site
+from tests.test_public_site import _fresh, shared_site  # noqa: F401 - the module's shared site fixture
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def site(home):
-    return build_site(home)
+def site(shared_site, db):  # noqa: F811 - shared_site is the fixture imported above
+    """The site, built once for the module; each test reads it afresh and changes it in its own savepoint."""
+    return _fresh(shared_site)
 
 
 def rss_items(response):

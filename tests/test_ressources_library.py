@@ -7,14 +7,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from tests.test_fragment_cache import routing_queries
-from tests.test_public_site import build_site
+from tests.test_public_site import _fresh, shared_site  # noqa: F401 - the module's shared site fixture
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def site(home):
-    return build_site(home)
+def site(shared_site, db):  # noqa: F811 - shared_site is the fixture imported above
+    """The site, built once for the module; each test reads it afresh and changes it in its own savepoint."""
+    return _fresh(shared_site)
 
 
 def titles(client, url):
@@ -153,51 +154,6 @@ def test_out_of_range_page_shows_the_last_page_with_a_message(client, site):
     found, soup = titles(client, "/ressources/?page=abc")
     assert found == ALL
     assert "Numéro de page invalide" in soup.select_one(".fr-alert").get_text()
-
-
-def count_queries(client, url):
-    client.get(url)  # warm caches (site root paths, content types, renditions)
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx), response
-
-
-@pytest.mark.parametrize("query", ["", "?thematique=retour-a-lemploi", "?q=Ressource", "?departement=34&annee=2021"])
-def test_query_count_is_the_same_with_5_and_50_resources(client, home, query):
-    from ressources.models import ProjetPage, RessourceIndexPage, RessourcePage
-    from thematiques.models import Collectivite, ThematiqueIndexPage, ThematiquePage
-
-    Collectivite.objects.create(code="223400011", code_insee="34", nom="Hérault",
-                                echelon=Collectivite.Echelon.DEPARTEMENT, departement="34", region="76")
-    montpellier = Collectivite.objects.create(code="34172", code_insee="34172", nom="Montpellier",
-                                              echelon=Collectivite.Echelon.COMMUNE, departement="34", region="76")
-    thematiques = home.add_child(instance=ThematiqueIndexPage(title="Thématiques", slug="thematiques"))
-    emploi = thematiques.add_child(instance=ThematiquePage(title="Retour à l'emploi", slug="retour-a-lemploi"))
-    library = home.add_child(instance=RessourceIndexPage(title="Ressources", slug="ressources", per_page=12))
-    make_resources(library, 5)
-    for page in ProjetPage.objects.all():
-        page.thematiques.set([emploi])
-        page.save_revision().publish()
-    RessourcePage.objects.filter(pk__in=ProjetPage.objects.values("pk")).update(territoire=montpellier)
-    few, response = count_queries(client, "/ressources/" + query)
-    assert "Ressource" in response.content.decode()
-
-    for i in range(5, 50):
-        from ressources.models import ActualitePage, ArticlePage, ConceptPage, TribunePage
-
-        model = [ProjetPage, ArticlePage, TribunePage, ConceptPage, ActualitePage][i % 5]
-        page = library.add_child(instance=model(title=f"Ressource {i}", slug=f"ressource-{i}",
-                                                date_publication=dt.date(2021, 1, 1) + dt.timedelta(days=i)))
-        if model is ProjetPage:
-            page.thematiques.set([emploi])
-            page.save_revision().publish()
-    RessourcePage.objects.filter(pk__in=ProjetPage.objects.values("pk")).update(territoire=montpellier)
-    many, response = count_queries(client, "/ressources/" + query)
-    cards = response.content.decode().count('class="fr-card__title"')
-    assert cards == {"": 12, "?thematique=retour-a-lemploi": 10, "?q=Ressource": 12,
-                     "?departement=34&annee=2021": 10}[query]
-    assert many == few, f"{few} requêtes avec 5 ressources, {many} avec 50"
 
 
 def test_repeated_library_page_costs_no_query_and_a_new_resource_shows_at_once(client, site):

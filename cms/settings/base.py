@@ -63,7 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "cms.apps.StaticFilesConfig",  # django.contrib.staticfiles, without the DSFR sources no page links
+    "cms.staticfiles.StaticFilesConfig",  # django.contrib.staticfiles, without the DSFR sources no page links
     "django.contrib.sitemaps",
     "django.contrib.humanize",
     "csp",
