@@ -208,6 +208,21 @@ def chromium_available() -> bool:
     return bool(shutil.which(CHROMIUM) or os.path.exists(CHROMIUM))
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _chromium_before_any_database_connection(request):
+    """Start Chromium first, when the session will run browser tests.
+
+    Starting Playwright's sync API switches the contextvars context that Django's connections live in
+    (see ``browser``): a connection opened before it is no longer ``connections["default"]``
+    afterwards, yet keeps its transaction open. Started in the middle of a module whose shared data
+    (``shared_data``) holds a transaction on such a connection, the next test's connection waited for
+    that transaction's locks forever (seen with pytest-xdist, where files run in a different order).
+    Started before the first test touches the database, every connection lives in the new context.
+    """
+    if chromium_available() and any(item.get_closest_marker("browser") for item in request.session.items):
+        request.getfixturevalue("browser")
+
+
 @pytest.fixture(scope="session")
 def browser():
     """A real headless Chromium (Debian's package) driven by Playwright."""
