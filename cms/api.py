@@ -80,7 +80,7 @@ def _resource_fields():
         APIField("thematiques", serializer=ThematiquesField()),
         APIField("territoire", serializer=CollectiviteField()),
         APIField("tags", serializer=TagsField()),
-        APIField("date_publication"), APIField("lien_externe"), APIField("lien_libelle"),
+        APIField("date_publication"), APIField("external_url"), APIField("link_label"),
     ]
 
 
@@ -106,8 +106,8 @@ API_FIELDS = {
                                                             APIField("criteres")],
     "ressources.ActualitePage": lambda: _resource_fields() + [APIField("body")],
     "ressources.EvenementPage": lambda: _card_fields() + [
-        APIField("start"), APIField("end"), APIField("all_day"), APIField("online"), APIField("lieu"),
-        APIField("organisateur"), APIField("lien_inscription"), APIField("lien_libelle"),
+        APIField("start"), APIField("end"), APIField("all_day"), APIField("online"), APIField("location"),
+        APIField("organizer"), APIField("registration_url"), APIField("link_label"),
         APIField("thematiques", serializer=ThematiquesField()),
         APIField("collectivite", serializer=CollectiviteField()), APIField("body"),
     ],

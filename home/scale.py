@@ -70,7 +70,7 @@ AUTEURS = [("Claire Dubois", "maire"), ("Karim Benali", "adjoint à la participa
            ("Awa Diallo", "cheffe de projet politique de la ville"), ("Marc Rousseau", "directeur général des services")]
 SOURCES = ["La Gazette des communes", "Horizons publics", "Banque des Territoires", "ANCT", "Le Courrier des maires",
            "Cerema", "France Stratégie"]
-LIEUX_EVENEMENT = ["salle des fêtes", "médiathèque", "maison des associations", "hôtel de ville", "tiers-lieu"]
+EVENT_PLACES = ["salle des fêtes", "médiathèque", "maison des associations", "hôtel de ville", "tiers-lieu"]
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]
 KINDS = [("projet", 45), ("article", 20), ("tribune", 10), ("concept", 10), ("actualite", 15)]
@@ -214,24 +214,24 @@ def _resource(ctx, seed, i):
 
     rng = _rng(seed, "ressource", i)
     kind = _weighted(rng, KINDS)
-    territoire, lieu = ctx.collectivite(rng)
+    territoire, place = ctx.collectivite(rng)
     action, public = rng.choice(ACTIONS), rng.choice(PUBLICS)
     start = dt.date(RESOURCE_YEARS[0], 1, 1)
     span = (dt.date(RESOURCE_YEARS[1], 12, 31) - start).days
     day = start + dt.timedelta(days=rng.randrange(span + 1))
     title = {
-        "projet": f"{action} {public} à {lieu}",
+        "projet": f"{action} {public} à {place}",
         "article": f"Ce que le {action.lower()} change pour la vie {public}",
-        "tribune": f"« Le {action.lower()} {rng.choice(VERBS)} {public} » : une tribune depuis {lieu}",
+        "tribune": f"« Le {action.lower()} {rng.choice(VERBS)} {public} » : une tribune depuis {place}",
         "concept": f"Le concept : {action.lower()} et participation {public}",
-        "actualite": f"{lieu} : le {action.lower()} {rng.choice(VERBS)} {public}",
+        "actualite": f"{place} : le {action.lower()} {rng.choice(VERBS)} {public}",
     }[kind]
     common = dict(
         title=title[:250], slug=f"{PREFIX}-{i:05d}-{slugify(title)[:60]}".strip("-"),
-        chapo=f"À {lieu}, un {action.lower()} {rng.choice(VERBS)} {public} : retour sur une démarche de "
+        chapo=f"À {place}, un {action.lower()} {rng.choice(VERBS)} {public} : retour sur une démarche de "
               f"participation citoyenne conduite depuis {day.year}.",
         listing_image_id=ctx.image(rng), territoire_id=territoire, date_publication=day,
-        lien_externe=f"https://experiences.example.org/{i:05d}/" if rng.random() < 0.4 else "",
+        external_url=f"https://experiences.example.org/{i:05d}/" if rng.random() < 0.4 else "",
         translation_key=_uuid(rng), first_published_at=_aware(day),
     )
     body = _paragraphs(rng, action, n=rng.randint(2, 3))
@@ -260,21 +260,21 @@ def _evenement(ctx, seed, i):
     from ressources.models import EvenementPage
 
     rng = _rng(seed, "evenement", i)
-    territoire, lieu = ctx.collectivite(rng)
+    territoire, place = ctx.collectivite(rng)
     start_day = dt.date(EVENT_YEARS[0], 1, 1)
     day = start_day + dt.timedelta(days=rng.randrange((dt.date(EVENT_YEARS[1], 12, 31) - start_day).days))
     start = _aware(day, hour=rng.choice([9, 10, 14, 18]), minute=rng.choice([0, 30]))
     online = rng.random() < 0.4
     action = rng.choice(ACTIONS)
     kindname = rng.choice(["Webinaire", "Rencontre", "Atelier", "Journée d'échanges", "Visite apprenante"])
-    title = f"{kindname} : {action.lower()} à {lieu}" if not online else f"{kindname} en ligne : {action.lower()}"
+    title = f"{kindname} : {action.lower()} à {place}" if not online else f"{kindname} en ligne : {action.lower()}"
     page = EvenementPage(
         title=title[:250], slug=f"{PREFIX}-{i:05d}-{slugify(title)[:60]}".strip("-"),
         chapo=f"Un temps d'échange sur le {action.lower()}, ouvert aux élus, agents et habitants.",
         start=start, end=start + dt.timedelta(hours=rng.choice([1, 2, 3])), online=online,
-        lieu="" if online else f"{rng.choice(LIEUX_EVENEMENT).capitalize()}, {lieu}",
-        organisateur=rng.choice(["ANCT", "Banque des Territoires", "Centre social", "Communauté de communes"]),
-        lien_inscription=f"https://agenda.example.org/{i:05d}/", collectivite_id=territoire,
+        location="" if online else f"{rng.choice(EVENT_PLACES).capitalize()}, {place}",
+        organizer=rng.choice(["ANCT", "Banque des Territoires", "Centre social", "Communauté de communes"]),
+        registration_url=f"https://agenda.example.org/{i:05d}/", collectivite_id=territoire,
         listing_image_id=ctx.image(rng), body=_paragraphs(rng, action, n=1), translation_key=_uuid(rng),
         first_published_at=_aware(min(day - dt.timedelta(days=30), dt.date(RESOURCE_YEARS[1], 12, 31))),
     )

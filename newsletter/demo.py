@@ -105,10 +105,10 @@ def ensure_minimal_site():
                   citation_auteur=t["citation_auteur"], date_publication=C.EDITION_DATE)
     for slug, (title, chapo, porteur, nature, label, _territoire, _themes) in C.PROJETS.items():
         get_or_upsert(ressources, ProjetPage, slug, title=title, chapo=chapo, porteur=porteur, nature=nature,
-                      lien_externe=f"{C.DEMO_URL}/{slug}", lien_libelle=label, date_publication=C.EDITION_DATE)
+                      external_url=f"{C.DEMO_URL}/{slug}", link_label=label, date_publication=C.EDITION_DATE)
     a = C.ARTICLE
     get_or_upsert(ressources, ArticlePage, a["slug"], title=a["title"], chapo=a["chapo"],
-                  lien_externe=f"{C.DEMO_URL}/{a['slug']}", lien_libelle="Lire l'article",
+                  external_url=f"{C.DEMO_URL}/{a['slug']}", link_label="Lire l'article",
                   date_publication=C.EDITION_DATE)
     c = C.CONCEPT
     get_or_upsert(ressources, ConceptPage, c["slug"], title=c["title"], chapo=c["chapo"],
@@ -121,12 +121,12 @@ def ensure_minimal_site():
         get_or_upsert(ressources, ActualitePage, slug, title=title, chapo=chapo, date_publication=date)
     agenda = get_or_upsert(home, AgendaIndexPage, "agenda", title=C.INDEXES["agenda"][0])
     tz = timezone.get_current_timezone()
-    for slug, (title, chapo, day, organisateur, online, label, _themes) in C.EVENEMENTS.items():
+    for slug, (title, chapo, day, organizer, online, label, _themes) in C.EVENEMENTS.items():
         get_or_upsert(agenda, EvenementPage, slug, title=title, chapo=chapo,
                       start=dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz),
                       end=dt.datetime.combine(day, dt.time(23, 59), tzinfo=tz), all_day=True, online=online,
-                      lieu="" if online else C.PLACE_UNKNOWN, organisateur=organisateur,
-                      lien_inscription=f"{C.DEMO_URL}/{slug}", lien_libelle=label)
+                      location="" if online else C.PLACE_UNKNOWN, organizer=organizer,
+                      registration_url=f"{C.DEMO_URL}/{slug}", link_label=label)
     return home
 
 

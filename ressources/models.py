@@ -60,9 +60,9 @@ class RessourcePage(BasePage):
     thematiques = ParentalManyToManyField("thematiques.ThematiquePage", verbose_name=_("thématiques"),
                                           blank=True, related_name="ressources")
     tags = ClusterTaggableManager(through=RessourceTag, blank=True, verbose_name=_("mots-clés"))
-    lien_externe = models.URLField(_("lien externe"), blank=True, max_length=2000,
+    external_url = models.URLField(_("lien externe"), blank=True, max_length=2000,
                                    help_text=_("Le site du projet ou de l'article, si la ressource vit ailleurs."))
-    lien_libelle = models.CharField(_("libellé du bouton"), max_length=80, blank=True,
+    link_label = models.CharField(_("libellé du bouton"), max_length=80, blank=True,
                                     help_text=_("Par exemple « Pour découvrir le projet » ou « Découvrez l'initiative »."))
     territoire = models.ForeignKey("thematiques.Collectivite", verbose_name=_("territoire"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="ressources")
@@ -71,13 +71,13 @@ class RessourcePage(BasePage):
     resource_panels = [
         FieldPanel("thematiques", widget=forms.CheckboxSelectMultiple),
         FieldPanel("tags"),
-        MultiFieldPanel([FieldPanel("lien_externe"), FieldPanel("lien_libelle")], heading=_("Lien")),
+        MultiFieldPanel([FieldPanel("external_url"), FieldPanel("link_label")], heading=_("Lien")),
         FieldPanel("territoire"),
         FieldPanel("date_publication"),
     ]
     content_panels = BasePage.content_panels + resource_panels
     search_fields = BasePage.search_fields + [
-        index.SearchField("lien_libelle"),
+        index.SearchField("link_label"),
         index.FilterField("date_publication"),
         index.RelatedFields("tags", [index.SearchField("name")]),
     ]
@@ -99,10 +99,10 @@ class RessourcePage(BasePage):
         return str(self.specific_class.kind_label)
 
     def get_card_cta_label(self):
-        return self.lien_libelle or str(self.specific_class.card_cta_label)
+        return self.link_label or str(self.specific_class.card_cta_label)
 
     def get_card_external_url(self):
-        return self.lien_externe
+        return self.external_url
 
     @classmethod
     def kinds(cls):
@@ -299,10 +299,10 @@ class EvenementPage(BasePage):
                                help_text=_("Vide : l'événement dure une heure (ou la journée s'il est sur la journée entière)."))
     all_day = models.BooleanField(_("journée entière"), default=False)
     online = models.BooleanField(_("en ligne"), default=False)
-    lieu = models.CharField(_("lieu"), max_length=255, blank=True)
-    organisateur = models.CharField(_("organisateur"), max_length=255, blank=True)
-    lien_inscription = models.URLField(_("lien d'inscription ou d'information"), blank=True, max_length=2000)
-    lien_libelle = models.CharField(_("libellé du lien"), max_length=80, blank=True, default="En savoir plus")
+    location = models.CharField(_("lieu"), max_length=255, blank=True)
+    organizer = models.CharField(_("organisateur"), max_length=255, blank=True)
+    registration_url = models.URLField(_("lien d'inscription ou d'information"), blank=True, max_length=2000)
+    link_label = models.CharField(_("libellé du lien"), max_length=80, blank=True, default="En savoir plus")
     thematiques = ParentalManyToManyField("thematiques.ThematiquePage", verbose_name=_("thématiques"),
                                           blank=True, related_name="evenements")
     collectivite = models.ForeignKey("thematiques.Collectivite", verbose_name=_("collectivité"), null=True,
@@ -313,13 +313,13 @@ class EvenementPage(BasePage):
 
     content_panels = BasePage.content_panels + [
         MultiFieldPanel([FieldPanel("start"), FieldPanel("end"), FieldPanel("all_day")], heading=_("Dates")),
-        MultiFieldPanel([FieldPanel("online"), FieldPanel("lieu")], heading=_("Lieu")),
-        FieldPanel("organisateur"),
-        MultiFieldPanel([FieldPanel("lien_inscription"), FieldPanel("lien_libelle")], heading=_("Lien")),
+        MultiFieldPanel([FieldPanel("online"), FieldPanel("location")], heading=_("Lieu")),
+        FieldPanel("organizer"),
+        MultiFieldPanel([FieldPanel("registration_url"), FieldPanel("link_label")], heading=_("Lien")),
         FieldPanel("thematiques"), FieldPanel("collectivite"), FieldPanel("body"),
     ]
     search_fields = BasePage.search_fields + [
-        index.SearchField("organisateur"), index.SearchField("lieu"), index.SearchField("body"),
+        index.SearchField("organizer"), index.SearchField("location"), index.SearchField("body"),
         index.FilterField("start"), index.FilterField("end"),
     ]
     parent_page_types = ["ressources.AgendaIndexPage"]
@@ -337,8 +337,8 @@ class EvenementPage(BasePage):
             self.end = (self.start + dt.timedelta(hours=1)) if not self.all_day else self.start.replace(hour=23, minute=59)
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("La fin de l'événement doit suivre son début.")})
-        if not self.online and not self.lieu:
-            raise ValidationError({"lieu": _("Indiquez un lieu, ou cochez « en ligne ».")})
+        if not self.online and not self.location:
+            raise ValidationError({"location": _("Indiquez un lieu, ou cochez « en ligne ».")})
 
     def save(self, *args, **kwargs):
         if self.start and not self.end:
@@ -349,10 +349,10 @@ class EvenementPage(BasePage):
         return timezone.localtime(self.start).date() if self.start else None
 
     def get_card_cta_label(self):
-        return self.lien_libelle or "En savoir plus"
+        return self.link_label or "En savoir plus"
 
     def get_card_external_url(self):
-        return self.lien_inscription
+        return self.registration_url
 
     @property
     def is_past(self):

@@ -41,7 +41,7 @@ RESSOURCE_TYPES = {ProjetPage, ArticlePage, TribunePage, ConceptPage, ActualiteP
 def resource_data(title, thematiques=(), **extra):
     data = nested_form_data({
         "title": title, "chapo": f"Chapô de {title}", "date_publication": "2021-12-16", "tags": "",
-        "lien_externe": "", "lien_libelle": "", "body": streamfield([]), **extra,
+        "external_url": "", "link_label": "", "body": streamfield([]), **extra,
     })
     data["thematiques"] = list(thematiques)  # a multiple-choice field: one POST value per choice
     return data
@@ -193,7 +193,7 @@ class PageTreeTests(WagtailPageTestCase):
     def test_create_projet(self):
         self.assertCanCreate(self.ressources, ProjetPage, resource_data(
             "Collectif Repérages", nature="experience", porteur="Collectif Repérages",
-            lien_externe="https://www.example.org/reperages", lien_libelle="Pour découvrir le projet",
+            external_url="https://www.example.org/reperages", link_label="Pour découvrir le projet",
             territoire=str(self.val_de_marne.pk), thematiques=[str(self.emploi.pk)],
         ))
         page = ProjetPage.objects.get(slug="collectif-reperages")
@@ -240,8 +240,8 @@ class PageTreeTests(WagtailPageTestCase):
     def test_create_evenement(self):
         self.assertCanCreate(self.agenda, EvenementPage, nested_form_data({
             "title": "Webinaire du Réseau des Territoires", "start": "2022-01-25 10:00", "end": "2022-01-25 12:00",
-            "online": "on", "lieu": "", "organisateur": "Démocratie Ouverte",
-            "lien_inscription": "https://www.example.org/webinaire", "lien_libelle": "Découvrez le réseau",
+            "online": "on", "location": "", "organizer": "Démocratie Ouverte",
+            "registration_url": "https://www.example.org/webinaire", "link_label": "Découvrez le réseau",
             "collectivite": "", "body": streamfield([]),
         }) | {"thematiques": [str(self.emploi.pk)]})
         page = EvenementPage.objects.get()
@@ -254,12 +254,12 @@ class PageTreeTests(WagtailPageTestCase):
             reverse("wagtailadmin_pages:add", args=["ressources", "evenementpage", self.agenda.pk]),
             nested_form_data({
                 "title": "Sans lieu", "slug": "sans-lieu", "start": "2022-01-25 10:00", "end": "",
-                "lieu": "", "organisateur": "", "lien_inscription": "", "lien_libelle": "",
+                "location": "", "organizer": "", "registration_url": "", "link_label": "",
                 "collectivite": "", "body": streamfield([]), "action-publish": "action-publish",
             }),
         )
         self.assertEqual(response.status_code, 200)
-        self.assertIn("Indiquez un lieu, ou cochez « en ligne ».", response.context["form"].errors["lieu"])
+        self.assertIn("Indiquez un lieu, ou cochez « en ligne ».", response.context["form"].errors["location"])
         self.assertFalse(EvenementPage.objects.filter(slug="sans-lieu").exists())
 
     # -- the collectivité chooser ----------------------------------------------------------------

@@ -51,8 +51,8 @@ def test_resource_fields_for_partners(client, content):
 def test_filter_by_type_family_and_search(client, content):
     resources = items(client, "?type=ressources.RessourcePage")
     assert [r["title"] for r in resources] == ["Wake Up Café"]
-    events = items(client, "?type=ressources.EvenementPage&fields=start,end,organisateur")
-    assert events[0]["organisateur"] == "ANCT" and events[0]["start"]
+    events = items(client, "?type=ressources.EvenementPage&fields=start,end,organizer")
+    assert events[0]["organizer"] == "ANCT" and events[0]["start"]
 
 
 def test_detail_view_and_hidden_pages(client, content, home):
@@ -68,6 +68,24 @@ def test_unexposed_type_is_refused_in_french(client, content):
     assert response.status_code == 400
     assert "non exposé" in response.json()["message"]
     assert client.get("/api/v2/pages/?type=nexiste.Pas").status_code == 400
+
+
+# Field names before the English renames (docs/decisions.md, "Naming"): refused like any unknown field.
+OLD_FIELD_NAMES = [
+    ("ressources.EvenementPage", ["lieu", "organisateur", "lien_inscription", "lien_libelle"]),
+    ("ressources.ProjetPage", ["lien_externe", "lien_libelle"]),
+]
+
+
+@pytest.mark.parametrize("page_type, old_names", OLD_FIELD_NAMES)
+def test_old_field_names_get_the_unknown_field_error(client, content, page_type, old_names):
+    unknown = client.get(f"/api/v2/pages/?type={page_type}&fields=nexiste_pas")
+    assert unknown.status_code == 400
+    for name in old_names:
+        response = client.get(f"/api/v2/pages/?type={page_type}&fields={name}")
+        assert response.status_code == 400, name
+        assert response.json() == {key: value.replace("nexiste_pas", name) if isinstance(value, str) else value
+                                   for key, value in unknown.json().items()}
 
 
 def test_read_only(client, content):

@@ -226,8 +226,8 @@ def test_random_values_in_every_public_form(site):
                        "thematique": st.one_of(values(), st.just(str(site["emploi"].pk))), "message": values(),
                        "site_web": st.just("")}),
         ("/contribuer/evenement/", {name: values() for name in [
-            "titre", "date_debut", "heure_debut", "date_fin", "heure_fin", "all_day", "online", "lieu",
-            "organisateur", "collectivite", "lien", "description", "contact_nom", "contact_email", "consentement"]}),
+            "title", "start_date", "start_time", "end_date", "end_time", "all_day", "online", "location",
+            "organizer", "collectivite", "url", "description", "contact_name", "contact_email", "consent"]}),
         (site["vote"].url, {"collectivite": st.one_of(values(), st.just("34172")), "email": values(),
                             "thematiques": st.one_of(values(), st.lists(st.sampled_from(propositions + [HUGE, "x"]))),
                             "action": st.one_of(values(), st.just("changer")), "site_internet": st.just("")}),

@@ -82,8 +82,8 @@ def build_site(home):
                                                          intro="Toutes les ressources."))
     projet = library.add_child(instance=ProjetPage(
         title="Wake Up Café", slug="wake-up-cafe", chapo="Accompagner les personnes sortant de détention.",
-        nature="initiative", porteur="Wake Up Café", lien_externe="https://www.wakeupcafe.org",
-        lien_libelle="Découvrez l'initiative", territoire=montpellier, date_publication=dt.date(2021, 12, 1),
+        nature="initiative", porteur="Wake Up Café", external_url="https://www.wakeupcafe.org",
+        link_label="Découvrez l'initiative", territoire=montpellier, date_publication=dt.date(2021, 12, 1),
         listing_image=image, listing_image_alt="Un café partagé"))
     article = library.add_child(instance=ArticlePage(
         title="Le bénévolat, une voie vers l'emploi", slug="benevolat", chapo="Pour aller plus loin.",
@@ -114,13 +114,13 @@ def build_site(home):
     upcoming = agenda.add_child(instance=EvenementPage(
         title="Webinaire : coopérer, avec quels outils ?", slug="webinaire-cooperer", chapo="Un webinaire.",
         start=webinar_start, end=webinar_start + dt.timedelta(hours=2), online=True,
-        organisateur="ANCT", lien_inscription="https://example.org/inscription", lien_libelle="S'inscrire"))
+        organizer="ANCT", registration_url="https://example.org/inscription", link_label="S'inscrire"))
     upcoming.thematiques.set([emploi])
     upcoming.save_revision().publish()
     past = agenda.add_child(instance=EvenementPage(
         title="Rencontres de la participation", slug="rencontres-participation", chapo="Trois jours.",
-        start=now - dt.timedelta(days=30), end=now - dt.timedelta(days=28), all_day=True, lieu="Lille",
-        organisateur="Décider ensemble"))
+        start=now - dt.timedelta(days=30), end=now - dt.timedelta(days=28), all_day=True, location="Lille",
+        organizer="Décider ensemble"))
 
     projets_index = home.add_child(instance=ProjetPartageIndexPage(title="Projets partagés", slug="projets-partages"))
     projet_partage = projets_index.add_child(instance=ProjetPartagePage(

@@ -157,7 +157,7 @@ def hostile_content(make_thematique, make_projet, make_evenement):
                              date_publication=dt.date(2021, 11, 1))
     event = make_evenement(f"Événement {PAYLOAD}\r\nATTENDEE:mailto:pirate@example.org",
                            chapo=f"Chapô {PAYLOAD}\r\nATTENDEE:mailto:pirate@example.org",
-                           lieu=f"Lieu {PAYLOAD}\nX-INJECTE:1", organisateur=f"Orga {PAYLOAD}",
+                           location=f"Lieu {PAYLOAD}\nX-INJECTE:1", organizer=f"Orga {PAYLOAD}",
                            start=timezone.now() + dt.timedelta(days=3))
     return {"thematique": thematique, "projet": projet, "sans_chapo": sans_chapo, "event": event}
 

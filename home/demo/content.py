@@ -251,7 +251,7 @@ ACTUALITES = {
 }
 
 # The seed's plain text interleaved the 11 and 25 January events; untangled here into four events.
-# slug: title, chapô, date, organisateur, online, link label, thématiques
+# slug: title, chapô, date, organizer, online, link label, thématiques
 EVENEMENTS = {
     "handicap-innovations-et-reseaux": (
         "Handicap : innovations et réseaux, l'union fait la force !",

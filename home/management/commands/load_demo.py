@@ -255,7 +255,7 @@ class Command(BaseCommand):
             kicker = "Expérience territoriale" if nature == "experience" else "Initiative"
             self.upsert(
                 index, ProjetPage, slug, title=title, chapo=chapo, porteur=porteur, nature=nature,
-                lien_externe=demo_url(slug), lien_libelle=label,
+                external_url=demo_url(slug), link_label=label,
                 body=paragraphs(C.projet_facts(kicker, themes, thematiques)),
                 territoire=Collectivite.lookup(territoire) if territoire else None,
                 date_publication=C.EDITION_DATE,
@@ -267,7 +267,7 @@ class Command(BaseCommand):
         a = C.ARTICLE
         self.upsert(
             index, ArticlePage, a["slug"], title=a["title"], chapo=a["chapo"], body=paragraphs(a["facts"]),
-            lien_externe=demo_url(a["slug"]), lien_libelle="Lire l'article", date_publication=C.EDITION_DATE,
+            external_url=demo_url(a["slug"]), link_label="Lire l'article", date_publication=C.EDITION_DATE,
             listing_image=card_image(a["title"], "work", "green-emeraude", "Pour aller plus loin"),
             m2m={"thematiques": [emploi]},
         )
@@ -312,13 +312,13 @@ class Command(BaseCommand):
         index = self.upsert(home, AgendaIndexPage, "agenda", title=title, intro=intro, chapo=intro,
                             show_in_menus=True)
         tz = timezone.get_current_timezone()
-        for slug, (title, chapo, day, organisateur, online, label, themes) in C.EVENEMENTS.items():
+        for slug, (title, chapo, day, organizer, online, label, themes) in C.EVENEMENTS.items():
             start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
             self.upsert(
                 index, EvenementPage, slug, title=title, chapo=chapo, start=start,
                 end=dt.datetime.combine(day, dt.time(23, 59), tzinfo=tz), all_day=True, online=online,
-                lieu="" if online else C.PLACE_UNKNOWN, organisateur=organisateur,
-                lien_inscription=demo_url(slug), lien_libelle=label, body=[],  # the facts are the page's fields
+                location="" if online else C.PLACE_UNKNOWN, organizer=organizer,
+                registration_url=demo_url(slug), link_label=label, body=[],  # the facts are the page's fields
                 listing_image=card_image(title, "calendar", "blue-ecume", "Événement"),
                 m2m={"thematiques": [thematiques[s] for s in themes]},
             )
@@ -327,8 +327,8 @@ class Command(BaseCommand):
             start = dt.datetime.combine(today + dt.timedelta(days=days), dt.time(hour, 0), tzinfo=tz)
             self.upsert(
                 index, EvenementPage, slug, title=title, chapo=chapo, start=start, end=start + dt.timedelta(hours=2),
-                all_day=False, online=online, lieu="", organisateur="Territoires en Commun (démonstration)",
-                lien_inscription=demo_url(slug), lien_libelle="En savoir plus", body=[],
+                all_day=False, online=online, location="", organizer="Territoires en Commun (démonstration)",
+                registration_url=demo_url(slug), link_label="En savoir plus", body=[],
                 listing_image=card_image(title, "calendar", "yellow-tournesol", "Événement"),
                 m2m={"thematiques": [thematiques[s] for s in themes]},
             )
