@@ -91,8 +91,8 @@ API_FIELDS = {
         APIField("image", serializer=ImageRenditionField("fill-1200x480")), APIField("header_image_alt"),
     ],
     "thematiques.ProjetPartagePage": lambda: _card_fields() + [
-        APIField("thematique", serializer=ThematiqueField()), APIField("theme_label"), APIField("statut"),
-        APIField("date_debut"), APIField("date_fin"), APIField("body"),
+        APIField("thematique", serializer=ThematiqueField()), APIField("theme_label"), APIField("status"),
+        APIField("start_date"), APIField("end_date"), APIField("body"),
         APIField("participants", serializer=ParticipantsField()),
     ],
     "ressources.RessourcePage": _resource_fields,

@@ -167,7 +167,7 @@ class PageTreeTests(WagtailPageTestCase):
     def test_create_projet_partage_with_participants(self):
         self.assertCanCreate(self.projets_partages, ProjetPartagePage, nested_form_data({
             "title": "Projet partagé Ados", "thematique": str(self.emploi.pk), "theme_label": "Ados",
-            "statut": "en_cours", "date_debut": "2021-09-01", "date_fin": "2022-06-30", "body": streamfield([]),
+            "status": "en_cours", "start_date": "2021-09-01", "end_date": "2022-06-30", "body": streamfield([]),
             "participants": inline_formset([
                 {"collectivite": str(self.tarascon.pk), "role": "partie_prenante"},
                 {"collectivite": str(self.reze.pk), "role": "observatrice"},
@@ -181,13 +181,13 @@ class PageTreeTests(WagtailPageTestCase):
         response = self.client.post(
             reverse("wagtailadmin_pages:add", args=["thematiques", "projetpartagepage", self.projets_partages.pk]),
             nested_form_data({
-                "title": "Projet à l'envers", "slug": "envers", "statut": "en_cours", "theme_label": "",
-                "date_debut": "2022-06-30", "date_fin": "2021-09-01", "body": streamfield([]),
+                "title": "Projet à l'envers", "slug": "envers", "status": "en_cours", "theme_label": "",
+                "start_date": "2022-06-30", "end_date": "2021-09-01", "body": streamfield([]),
                 "participants": inline_formset([]), "action-publish": "action-publish",
             }),
         )
         self.assertEqual(response.status_code, 200)
-        self.assertIn("La fin doit suivre le début.", response.context["form"].errors["date_fin"])
+        self.assertIn("La fin doit suivre le début.", response.context["form"].errors["end_date"])
         self.assertFalse(ProjetPartagePage.objects.filter(slug="envers").exists())
 
     def test_create_projet(self):

@@ -53,6 +53,9 @@ def test_filter_by_type_family_and_search(client, content):
     assert [r["title"] for r in resources] == ["Wake Up Café"]
     events = items(client, "?type=ressources.EvenementPage&fields=start,end,organizer")
     assert events[0]["organizer"] == "ANCT" and events[0]["start"]
+    [event] = items(client, "?type=ressources.EvenementPage&fields=location,registration_url,link_label")
+    assert {"location", "registration_url", "link_label"} <= set(event)
+    assert items(client, "?type=thematiques.ProjetPartagePage&fields=status,start_date,end_date") == []
 
 
 def test_detail_view_and_hidden_pages(client, content, home):
@@ -74,6 +77,7 @@ def test_unexposed_type_is_refused_in_french(client, content):
 OLD_FIELD_NAMES = [
     ("ressources.EvenementPage", ["lieu", "organisateur", "lien_inscription", "lien_libelle"]),
     ("ressources.ProjetPage", ["lien_externe", "lien_libelle"]),
+    ("thematiques.ProjetPartagePage", ["statut", "date_debut", "date_fin"]),
 ]
 
 

@@ -125,7 +125,7 @@ def build_site(home):
     projets_index = home.add_child(instance=ProjetPartageIndexPage(title="Projets partagés", slug="projets-partages"))
     projet_partage = projets_index.add_child(instance=ProjetPartagePage(
         title="Projet partagé Culture", slug="culture", chapo="Un projet avec des collectivités.", thematique=emploi,
-        theme_label="Culture", date_debut=dt.date(2022, 1, 1), date_fin=dt.date(2022, 12, 31)))
+        theme_label="Culture", start_date=dt.date(2022, 1, 1), end_date=dt.date(2022, 12, 31)))
     ProjetPartageCollectivite.objects.create(page=projet_partage, collectivite=montpellier,
                                              role=ProjetPartageCollectivite.Role.PARTIE_PRENANTE)
     ProjetPartageCollectivite.objects.create(page=projet_partage, collectivite=herault,

@@ -229,7 +229,7 @@ class Command(BaseCommand):
         for theme, (slug, title, chapo, thematique_slug) in C.PROJETS_PARTAGES.items():
             pages[theme] = self.upsert(
                 index, ProjetPartagePage, slug, title=title, chapo=chapo, theme_label=theme,
-                thematique=thematiques.get(thematique_slug), statut=ProjetPartagePage.Statut.EN_COURS,
+                thematique=thematiques.get(thematique_slug), status=ProjetPartagePage.Status.EN_COURS,
                 body=paragraphs(C.PROJET_PARTAGE_FACTS), children={"participants": participants.get(theme, [])},
                 listing_image=card_image(title, {"Ados": "youth", "Culture": "culture"}.get(theme, "house"),
                                          "blue-ecume", "Projet partagé"),
