@@ -137,7 +137,7 @@ def measure(url: str) -> list[dict]:
         mail.outbox.clear()
         timings = []
         for i in range(SUBMISSIONS):
-            data = {"nom": f"Nom {i}", "collectivite": "Commune", "fonction": "Maire", "email": f"n{i}@example.org",
+            data = {"name": f"Nom {i}", "collectivite": "Commune", "job_title": "Maire", "email": f"n{i}@example.org",
                     "message": "Bonjour, nous souhaitons être accompagnés.", "thematique": "", "site_web": ""}
             started = time.perf_counter()
             response = client.post("/contact/", data, REMOTE_ADDR=f"10.1.{i // 250}.{i % 250}")

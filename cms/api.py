@@ -80,14 +80,14 @@ def _resource_fields():
         APIField("thematiques", serializer=ThematiquesField()),
         APIField("territoire", serializer=CollectiviteField()),
         APIField("tags", serializer=TagsField()),
-        APIField("date_publication"), APIField("external_url"), APIField("link_label"),
+        APIField("publication_date"), APIField("external_url"), APIField("link_label"),
     ]
 
 
 #: {model label: [APIField]} — what each exposed page type shows to partners.
 API_FIELDS = {
     "thematiques.ThematiquePage": lambda: _card_fields() + [
-        APIField("body"), APIField("couleur"), APIField("pictogramme"), APIField("is_thematique_du_mois"),
+        APIField("body"), APIField("color"), APIField("pictogram"), APIField("is_thematique_du_mois"),
         APIField("image", serializer=ImageRenditionField("fill-1200x480")), APIField("header_image_alt"),
     ],
     "thematiques.ProjetPartagePage": lambda: _card_fields() + [
@@ -96,10 +96,10 @@ API_FIELDS = {
         APIField("participants", serializer=ParticipantsField()),
     ],
     "ressources.RessourcePage": _resource_fields,
-    "ressources.ProjetPage": lambda: _resource_fields() + [APIField("nature"), APIField("porteur"), APIField("body")],
+    "ressources.ProjetPage": lambda: _resource_fields() + [APIField("nature"), APIField("project_lead"), APIField("body")],
     "ressources.ArticlePage": lambda: _resource_fields() + [APIField("source"), APIField("body")],
     "ressources.TribunePage": lambda: _resource_fields() + [
-        APIField("auteur"), APIField("auteur_fonction"), APIField("citation"), APIField("citation_auteur"),
+        APIField("author"), APIField("author_role"), APIField("quote"), APIField("quote_author"),
         APIField("body"),
     ],
     "ressources.ConceptPage": lambda: _resource_fields() + [APIField("body"), APIField("criteres_titre"),

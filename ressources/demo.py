@@ -31,7 +31,7 @@ DEMO_CONTRIBUTIONS = [
 ]
 
 DEMO_CONTACT = {
-    "nom": "Claire Fontaine", "collectivite": "Commune de Lodève", "fonction": "Adjointe à la vie citoyenne",
+    "name": "Claire Fontaine", "collectivite": "Commune de Lodève", "job_title": "Adjointe à la vie citoyenne",
     "email": "c.fontaine@lodeve.example",
     "message": "Nous souhaitons lancer une assemblée citoyenne sur l'alimentation locale et cherchons un "
                "accompagnement méthodologique. Pouvez-vous nous indiquer les dispositifs existants ?",

@@ -197,14 +197,14 @@ class ThematiqueChoiceField(IdChoiceField):
 class ContactForm(HoneypotMixin, DsfrBaseForm):
     """« Contactez l'ANCT » : a request for support, on a thématique or in general."""
 
-    nom = PlainCharField(label=_("Votre nom"), max_length=SHORT_MAX,
+    name = PlainCharField(label=_("Votre nom"), max_length=SHORT_MAX,
                          widget=forms.TextInput(attrs={"autocomplete": "name"}),
                          error_messages={**_required(_("Indiquez votre nom.")), **_max_length_message()})
     collectivite = PlainCharField(label=_("Votre collectivité ou structure"), max_length=SHORT_MAX,
                                   widget=forms.TextInput(attrs={"autocomplete": "organization"}),
                                   error_messages={**_required(_("Indiquez votre collectivité ou votre structure.")),
                                                   **_max_length_message()})
-    fonction = PlainCharField(label=_("Votre fonction"), max_length=SHORT_MAX,
+    job_title = PlainCharField(label=_("Votre fonction"), max_length=SHORT_MAX,
                               widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
                               help_text=_("Par exemple : élue à la démocratie participative, chargé de mission."),
                               error_messages={**_required(_("Indiquez votre fonction.")), **_max_length_message()})
@@ -231,7 +231,7 @@ class ContactForm(HoneypotMixin, DsfrBaseForm):
         self.fields["thematique"].queryset = ThematiquePage.objects.live().public().order_by("title")
 
     def demande_data(self) -> dict:
-        return {k: self.cleaned_data[k] for k in ("nom", "collectivite", "fonction", "email", "message", "thematique")}
+        return {k: self.cleaned_data[k] for k in ("name", "collectivite", "job_title", "email", "message", "thematique")}
 
 
 # Admin (moderation) forms

@@ -66,19 +66,19 @@ class RessourcePage(BasePage):
                                     help_text=_("Par exemple « Pour découvrir le projet » ou « Découvrez l'initiative »."))
     territoire = models.ForeignKey("thematiques.Collectivite", verbose_name=_("territoire"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="ressources")
-    date_publication = models.DateField(_("date de publication"), default=dt.date.today, db_index=True)
+    publication_date = models.DateField(_("date de publication"), default=dt.date.today, db_index=True)
 
     resource_panels = [
         FieldPanel("thematiques", widget=forms.CheckboxSelectMultiple),
         FieldPanel("tags"),
         MultiFieldPanel([FieldPanel("external_url"), FieldPanel("link_label")], heading=_("Lien")),
         FieldPanel("territoire"),
-        FieldPanel("date_publication"),
+        FieldPanel("publication_date"),
     ]
     content_panels = BasePage.content_panels + resource_panels
     search_fields = BasePage.search_fields + [
         index.SearchField("link_label"),
-        index.FilterField("date_publication"),
+        index.FilterField("publication_date"),
         index.RelatedFields("tags", [index.SearchField("name")]),
     ]
     parent_page_types = ["ressources.RessourceIndexPage"]
@@ -93,7 +93,7 @@ class RessourcePage(BasePage):
         verbose_name_plural = _("ressources")
 
     def get_card_date(self):
-        return self.date_publication
+        return self.publication_date
 
     def get_card_kicker(self):
         return str(self.specific_class.kind_label)
@@ -118,11 +118,11 @@ class ProjetPage(RessourcePage):
         INITIATIVE = "initiative", _("Initiative")
 
     nature = models.CharField(_("nature"), max_length=12, choices=Nature.choices, default=Nature.EXPERIENCE)
-    porteur = models.CharField(_("porteur / organisation"), max_length=255, blank=True)
+    project_lead = models.CharField(_("porteur / organisation"), max_length=255, blank=True)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("corps"))
 
-    content_panels = RessourcePage.content_panels + [FieldPanel("nature"), FieldPanel("porteur"), FieldPanel("body")]
-    search_fields = RessourcePage.search_fields + [index.SearchField("porteur"), index.SearchField("body")]
+    content_panels = RessourcePage.content_panels + [FieldPanel("nature"), FieldPanel("project_lead"), FieldPanel("body")]
+    search_fields = RessourcePage.search_fields + [index.SearchField("project_lead"), index.SearchField("body")]
     parent_page_types = ["ressources.RessourceIndexPage"]
     subpage_types = []
     is_creatable = True
@@ -161,19 +161,19 @@ class ArticlePage(RessourcePage):
 class TribunePage(RessourcePage):
     """An op-ed, signed by its author."""
 
-    auteur = models.CharField(_("auteur"), max_length=255, blank=True)
-    auteur_fonction = models.CharField(_("fonction de l'auteur"), max_length=255, blank=True)
-    citation = models.TextField(_("citation mise en avant"), blank=True)
-    citation_auteur = models.CharField(_("auteur de la citation"), max_length=255, blank=True)
+    author = models.CharField(_("auteur"), max_length=255, blank=True)
+    author_role = models.CharField(_("fonction de l'auteur"), max_length=255, blank=True)
+    quote = models.TextField(_("citation mise en avant"), blank=True)
+    quote_author = models.CharField(_("auteur de la citation"), max_length=255, blank=True)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("corps"))
 
     content_panels = RessourcePage.content_panels + [
-        MultiFieldPanel([FieldPanel("auteur"), FieldPanel("auteur_fonction")], heading=_("Signature")),
-        MultiFieldPanel([FieldPanel("citation"), FieldPanel("citation_auteur")], heading=_("Citation")),
+        MultiFieldPanel([FieldPanel("author"), FieldPanel("author_role")], heading=_("Signature")),
+        MultiFieldPanel([FieldPanel("quote"), FieldPanel("quote_author")], heading=_("Citation")),
         FieldPanel("body"),
     ]
     search_fields = RessourcePage.search_fields + [
-        index.SearchField("auteur"), index.SearchField("citation"), index.SearchField("body"),
+        index.SearchField("author"), index.SearchField("quote"), index.SearchField("body"),
     ]
     parent_page_types = ["ressources.RessourceIndexPage"]
     subpage_types = []
@@ -217,18 +217,18 @@ class ConceptLien(Orderable):
     """A further-reading link of a concept, with its source."""
 
     page = ParentalKey(ConceptPage, on_delete=models.CASCADE, related_name="liens")
-    titre = models.CharField(_("titre"), max_length=255)
+    title = models.CharField(_("titre"), max_length=255)
     url = models.URLField(_("adresse"), max_length=2000)
     source = models.CharField(_("source"), max_length=255, blank=True)
 
-    panels = [FieldPanel("titre"), FieldPanel("url"), FieldPanel("source")]
+    panels = [FieldPanel("title"), FieldPanel("url"), FieldPanel("source")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("lien pour aller plus loin")
         verbose_name_plural = _("liens pour aller plus loin")
 
     def __str__(self):
-        return self.titre
+        return self.title
 
 
 class ActualitePage(RessourcePage):

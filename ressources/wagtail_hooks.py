@@ -48,9 +48,9 @@ class DemandeButtonHelper(ButtonHelper):
     def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, classnames_exclude=None):
         buttons = super().get_buttons_for_obj(obj, exclude, classnames_add, classnames_exclude)
         if self.permission_helper.user_can_moderate(self.request.user):
-            label = _("Marquer comme non traitée") if obj.traitee else _("Marquer comme traitée")
+            label = _("Marquer comme non traitée") if obj.handled else _("Marquer comme traitée")
             buttons.append({"url": self.url_helper.get_action_url("traiter", obj.pk), "label": label,
-                            "classname": self.finalise_classname(["button-small"] if not obj.traitee
+                            "classname": self.finalise_classname(["button-small"] if not obj.handled
                                                                  else ["button-small", "button-secondary"]),
                             "title": label})
         return buttons
@@ -100,14 +100,14 @@ class DemandeContactAdmin(ModelAdmin):
     model = DemandeContact
     menu_label = _("Demandes de contact")
     menu_icon = "mail"
-    list_display = ("nom", "collectivite", "fonction", "thematique", "created_at", "traitee")
-    list_filter = ("traitee", "thematique", "created_at")
+    list_display = ("name", "collectivite", "job_title", "thematique", "created_at", "handled")
+    list_filter = ("handled", "thematique", "created_at")
     list_select_related = ("thematique",)
-    search_fields = ("nom", "collectivite", "fonction", "email", "message")
-    ordering = ("traitee", "-created_at")
+    search_fields = ("name", "collectivite", "job_title", "email", "message")
+    ordering = ("handled", "-created_at")
     inspect_view_enabled = True
-    inspect_view_fields = ("nom", "collectivite", "fonction", "email", "thematique", "message", "created_at", "traitee",
-                           "traitee_at", "traitee_par")
+    inspect_view_fields = ("name", "collectivite", "job_title", "email", "thematique", "message", "created_at", "handled",
+                           "handled_at", "handled_by")
     permission_helper_class = ModerationPermissionHelper
     button_helper_class = DemandeButtonHelper
 
@@ -147,7 +147,7 @@ class ContributionsPanel(Component):
             "evenements": self.evenements, "demandes": self.demandes,
             "can_see_evenements": self.can_see_evenements, "can_see_demandes": self.can_see_demandes,
             "evenements_url": reverse("ressources_contributionevenement_modeladmin_index") + "?status__exact=nouvelle",
-            "demandes_url": reverse("ressources_demandecontact_modeladmin_index") + "?traitee__exact=0",
+            "demandes_url": reverse("ressources_demandecontact_modeladmin_index") + "?handled__exact=0",
         }
 
 
@@ -160,5 +160,5 @@ def add_contributions_panel(request, panels):
         return
     evenements = ContributionEvenement.objects.filter(status=ContributionEvenement.Status.NOUVELLE).count() \
         if can_see_evenements else 0
-    demandes = DemandeContact.objects.filter(traitee=False).count() if can_see_demandes else 0
+    demandes = DemandeContact.objects.filter(handled=False).count() if can_see_demandes else 0
     panels.append(ContributionsPanel(evenements, demandes, can_see_evenements, can_see_demandes))

@@ -40,7 +40,7 @@ RESSOURCE_TYPES = {ProjetPage, ArticlePage, TribunePage, ConceptPage, ActualiteP
 
 def resource_data(title, thematiques=(), **extra):
     data = nested_form_data({
-        "title": title, "chapo": f"Chapô de {title}", "date_publication": "2021-12-16", "tags": "",
+        "title": title, "chapo": f"Chapô de {title}", "publication_date": "2021-12-16", "tags": "",
         "external_url": "", "link_label": "", "body": streamfield([]), **extra,
     })
     data["thematiques"] = list(thematiques)  # a multiple-choice field: one POST value per choice
@@ -156,13 +156,13 @@ class PageTreeTests(WagtailPageTestCase):
     def test_create_thematique(self):
         self.assertCanCreate(self.thematiques, ThematiquePage, nested_form_data({
             "title": "Petite enfance", "chapo": "L'accueil des enfants.", "body": streamfield([]),
-            "couleur": "yellow-tournesol", "pictogramme": "family", "is_thematique_du_mois": "on",
+            "color": "yellow-tournesol", "pictogram": "family", "is_thematique_du_mois": "on",
             "contact_title": "L'ANCT peut vous accompagner", "contact_text": "Contactez-nous",
             "contact_label": "Contactez l'ANCT", "header_image_alt": "",
         }))
         page = ThematiquePage.objects.get(slug="petite-enfance")
         self.assertTrue(page.is_thematique_du_mois)
-        self.assertEqual(page.pictogramme, "family")
+        self.assertEqual(page.pictogram, "family")
 
     def test_create_projet_partage_with_participants(self):
         self.assertCanCreate(self.projets_partages, ProjetPartagePage, nested_form_data({
@@ -192,7 +192,7 @@ class PageTreeTests(WagtailPageTestCase):
 
     def test_create_projet(self):
         self.assertCanCreate(self.ressources, ProjetPage, resource_data(
-            "Collectif Repérages", nature="experience", porteur="Collectif Repérages",
+            "Collectif Repérages", nature="experience", project_lead="Collectif Repérages",
             external_url="https://www.example.org/reperages", link_label="Pour découvrir le projet",
             territoire=str(self.val_de_marne.pk), thematiques=[str(self.emploi.pk)],
         ))
@@ -208,10 +208,10 @@ class PageTreeTests(WagtailPageTestCase):
 
     def test_create_tribune(self):
         self.assertCanCreate(self.ressources, TribunePage, resource_data(
-            "L'ingénierie participative", auteur="", auteur_fonction="",
-            citation="faire de la démocratie locale une réalité plus vivante", citation_auteur="Jacques Chirac",
+            "L'ingénierie participative", author="", author_role="",
+            quote="faire de la démocratie locale une réalité plus vivante", quote_author="Jacques Chirac",
         ))
-        self.assertEqual(TribunePage.objects.get().citation_auteur, "Jacques Chirac")
+        self.assertEqual(TribunePage.objects.get().quote_author, "Jacques Chirac")
 
     def test_create_concept_with_links_and_criteria(self):
         data = resource_data(
@@ -219,15 +219,15 @@ class PageTreeTests(WagtailPageTestCase):
             criteres=streamfield([("critere", "Inclusion des publics ciblés"),
                                   ("critere", "Caractère innovant de la démarche")]),
             liens=inline_formset([
-                {"titre": "Les chartes de la participation", "url": "https://www.example.org/chartes",
+                {"title": "Les chartes de la participation", "url": "https://www.example.org/chartes",
                  "source": "Ministère"},
-                {"titre": "L'évaluation de la participation par l'ICPC", "url": "https://www.example.org/icpc",
+                {"title": "L'évaluation de la participation par l'ICPC", "url": "https://www.example.org/icpc",
                  "source": "ICPC"},
             ]),
         )
         self.assertCanCreate(self.ressources, ConceptPage, data)
         page = ConceptPage.objects.get()
-        self.assertEqual([(lien.titre, lien.source) for lien in page.liens.all()],
+        self.assertEqual([(lien.title, lien.source) for lien in page.liens.all()],
                          [("Les chartes de la participation", "Ministère"),
                           ("L'évaluation de la participation par l'ICPC", "ICPC")])
         self.assertEqual([block.value for block in page.criteres],
@@ -304,7 +304,7 @@ class EditorEditViewTests(WagtailPageTestCase):
         projets_partages.add_child(instance=projet_partage)
         concept = ConceptPage(title="Qualité de la participation", slug="qualite",
                               criteres=[("critere", "Inclusion des publics ciblés")])
-        concept.liens.add(concept.liens.model(titre="Les chartes", url="https://www.example.org/chartes"))
+        concept.liens.add(concept.liens.model(title="Les chartes", url="https://www.example.org/chartes"))
         ressources.add_child(instance=concept)
         cls.pages = [
             home, home.add_child(instance=StandardPage(title="Mentions légales", slug="mentions-legales")),

@@ -125,9 +125,9 @@ def test_contact_form_pre_filled_from_a_thematique_is_accessible(live_server, pa
     page.wait_for_selector("h1:has-text('Contactez l')")
     assert page.locator("#id_thematique option:checked").inner_text() == "Retour à l'emploi"
     assert_accessible(page, "formulaire de contact")
-    page.fill("#id_nom", "Dominique Petit")
+    page.fill("#id_name", "Dominique Petit")
     page.fill("#id_collectivite", "Commune de Lodève")
-    page.fill("#id_fonction", "Maire adjointe")
+    page.fill("#id_job_title", "Maire adjointe")
     page.fill("#id_email", "d.petit@lodeve.example")
     page.fill("#id_message", "Nous voulons lancer une convention citoyenne.")
     page.click("button:has-text('Envoyer ma demande')")
@@ -140,7 +140,7 @@ def test_emails_html_is_accessible(page, setup, client):
     from tests.test_contributions import event_data
 
     client.post("/contribuer/evenement/", event_data(collectivite="34172"))
-    client.post("/contact/", {"nom": "D", "collectivite": "C", "fonction": "F", "email": "d@example.org",
+    client.post("/contact/", {"name": "D", "collectivite": "C", "job_title": "F", "email": "d@example.org",
                               "message": "Bonjour", "thematique": ""})
     assert len(mail.outbox) == 4
     for message in mail.outbox:

@@ -585,7 +585,7 @@ def test_demo_contributions_are_pending_and_idempotent(home):
     assert demo.load() == 0
     assert ContributionEvenement.objects.filter(status="nouvelle").count() == 2
     assert ContributionEvenement.objects.get(organizer="Commune de Lodève").collectivite.nom == "Lodève"
-    assert DemandeContact.objects.filter(traitee=False).count() == 1
+    assert DemandeContact.objects.filter(handled=False).count() == 1
     assert not EvenementPage.objects.exists()  # nothing public
 
 

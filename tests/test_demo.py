@@ -107,10 +107,10 @@ def test_load_demo_twice_gives_identical_counts(demo):
 
 def test_load_demo_updates_a_changed_page_in_place(demo):
     tribune = TribunePage.objects.get()
-    tribune.citation_auteur = "Quelqu'un d'autre"
+    tribune.quote_author = "Quelqu'un d'autre"
     tribune.save_revision().publish()
     call_command("load_demo", collectivites="aucune", stdout=io.StringIO())
-    assert TribunePage.objects.get(pk=tribune.pk).citation_auteur == "Jacques Chirac"
+    assert TribunePage.objects.get(pk=tribune.pk).quote_author == "Jacques Chirac"
     assert TribunePage.objects.count() == 1
 
 
@@ -158,7 +158,7 @@ def test_tribune_projects_and_article_of_the_seed(demo):
     tribune = TribunePage.objects.get()
     assert tribune.title == ("L'ingénierie participative les logiques de concertation et les autres voies qui "
                              "peuvent permettre de : \"faire de la démocratie locale une réalité plus vivante\"")
-    assert (tribune.citation, tribune.citation_auteur) == (
+    assert (tribune.quote, tribune.quote_author) == (
         "faire de la démocratie locale une réalité plus vivante", "Jacques Chirac")
     assert tribune.chapo.startswith("Une première ressource pour envisager les enjeux de la thématique du mois")
 
@@ -171,7 +171,7 @@ def test_tribune_projects_and_article_of_the_seed(demo):
         "Collectif Repérages": ("experience", "Pour découvrir le projet", "Collectif Repérages"),
         "Handipacte Ile-de-France": ("initiative", "Découvrez l'initiative", "Handipacte Île-de-France"),
     }
-    assert {t: (p.nature, p.link_label, p.porteur) for t, p in projets.items()} == expected
+    assert {t: (p.nature, p.link_label, p.project_lead) for t, p in projets.items()} == expected
     assert projets["Collectif Repérages"].chapo.startswith("L'association soutenue par le Conseil départemental "
                                                            "du Val-de-Marne")
     assert projets["Collectif Repérages"].territoire.nom == "Val-de-Marne"
@@ -194,7 +194,7 @@ def test_concept_with_its_links_and_seven_criteria(demo):
     assert "Deux grands registres sont fréquemment invoqués." not in body  # the chapô, said once
     assert "Le premier registre est celui de la qualité de la procédure mise en place" in body
     assert "à des récits subjectifs." in body
-    assert [(lien.titre, lien.source) for lien in concept.liens.all()] == [
+    assert [(lien.title, lien.source) for lien in concept.liens.all()] == [
         ("L'Indice de Qualité Démocratique développé par Démocratie Ouverte", "Démocratie Ouverte"),
         ("L'évaluation de la participation par l'ICPC", "Institut de la Concertation et de la Participation Citoyenne"),
         ("Les critères des garants de concertation par la CNDP", "Commission nationale du débat public"),
@@ -290,7 +290,7 @@ def test_resources_give_the_library_something_to_filter(demo):
     assert territoires == {"Val-de-Marne", "Île-de-France"}
     mobilite = ThematiquePage.objects.get(slug="droit-a-la-mobilite")
     assert mobilite.ressources.count() == 1
-    years = {d.year for d in RessourcePage.objects.values_list("date_publication", flat=True)}
+    years = {d.year for d in RessourcePage.objects.values_list("publication_date", flat=True)}
     assert years == {2021, 2022}
     demo_only = ArticlePage.objects.filter(slug__startswith="demo-")
     assert demo_only.count() == 2 and all("démonstration" in a.title for a in demo_only)

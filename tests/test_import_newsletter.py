@@ -117,7 +117,7 @@ def test_mailjet_edition_thematique_and_concept(site_tree):
     assert isinstance(thematique, ThematiquePage) and thematique.title == "Isolement des seniors"
     concept = edition.sections[1].value["concept"].specific
     assert isinstance(concept, ConceptPage) and concept.title == "Les budgets participatifs"
-    liens = [(lien.titre, lien.url, lien.source) for lien in concept.liens.all()]
+    liens = [(lien.title, lien.url, lien.source) for lien in concept.liens.all()]
     assert liens == [
         ("Le guide des budgets participatifs", "https://budgetparticipatif.fr/guide", "Démocratie Ouverte"),
         ("La carte des budgets participatifs", "https://www.lesbudgetsparticipatifs.fr/carte", ""),

@@ -82,24 +82,24 @@ def build_site(home):
                                                          intro="Toutes les ressources."))
     projet = library.add_child(instance=ProjetPage(
         title="Wake Up Café", slug="wake-up-cafe", chapo="Accompagner les personnes sortant de détention.",
-        nature="initiative", porteur="Wake Up Café", external_url="https://www.wakeupcafe.org",
-        link_label="Découvrez l'initiative", territoire=montpellier, date_publication=dt.date(2021, 12, 1),
+        nature="initiative", project_lead="Wake Up Café", external_url="https://www.wakeupcafe.org",
+        link_label="Découvrez l'initiative", territoire=montpellier, publication_date=dt.date(2021, 12, 1),
         listing_image=image, listing_image_alt="Un café partagé"))
     article = library.add_child(instance=ArticlePage(
         title="Le bénévolat, une voie vers l'emploi", slug="benevolat", chapo="Pour aller plus loin.",
-        source="France Bénévolat", territoire=lille, date_publication=dt.date(2020, 6, 15)))
+        source="France Bénévolat", territoire=lille, publication_date=dt.date(2020, 6, 15)))
     tribune = library.add_child(instance=TribunePage(
         title="Faire de la démocratie locale une réalité", slug="tribune", chapo="Une tribune.",
-        auteur="Jeanne Martin", auteur_fonction="Maire", citation="La participation se construit.",
-        date_publication=dt.date(2021, 12, 2), territoire=herault))
+        author="Jeanne Martin", author_role="Maire", quote="La participation se construit.",
+        publication_date=dt.date(2021, 12, 2), territoire=herault))
     concept = library.add_child(instance=ConceptPage(
         title="Qualité de la participation", slug="qualite-participation", chapo="Le concept du mois.",
         criteres_titre="Les sept critères", criteres=[("critere", "Clarté de l'objet"), ("critere", "Inclusion")],
-        date_publication=dt.date(2021, 12, 3), territoire=occitanie))
-    ConceptLien.objects.create(page=concept, titre="Les Trophées de la participation", url="https://example.org/trophees",
+        publication_date=dt.date(2021, 12, 3), territoire=occitanie))
+    ConceptLien.objects.create(page=concept, title="Les Trophées de la participation", url="https://example.org/trophees",
                                source="Décider ensemble")
     actualite = library.add_child(instance=ActualitePage(
-        title="Rencontres DO", slug="rencontres-do", chapo="Une actualité.", date_publication=dt.date(2021, 11, 20)))
+        title="Rencontres DO", slug="rencontres-do", chapo="Une actualité.", publication_date=dt.date(2021, 11, 20)))
     for resource in (projet, tribune, concept):
         resource.thematiques.set([emploi])
         resource.save_revision().publish()

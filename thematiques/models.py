@@ -155,8 +155,8 @@ class ThematiquePage(BasePage):
         help_text=_("Vide : la description de l'image est utilisée."),
     )
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("corps"))
-    couleur = models.CharField(_("couleur"), max_length=30, choices=COULEURS, default="green-emeraude")
-    pictogramme = models.CharField(_("pictogramme"), max_length=20, choices=PICTOGRAMMES, blank=True)
+    color = models.CharField(_("couleur"), max_length=30, choices=COULEURS, default="green-emeraude")
+    pictogram = models.CharField(_("pictogramme"), max_length=20, choices=PICTOGRAMMES, blank=True)
     contact_title = models.CharField(_("titre de l'appel à contact"), max_length=255, blank=True,
                                      default="L'ANCT peut vous accompagner sur cette thématique d'inspiration.")
     contact_text = models.TextField(_("texte de l'appel à contact"), blank=True,
@@ -168,7 +168,7 @@ class ThematiquePage(BasePage):
     content_panels = BasePage.content_panels + [
         MultiFieldPanel([FieldPanel("image"), FieldPanel("header_image_alt")], heading=_("En-tête")),
         FieldPanel("body"),
-        MultiFieldPanel([FieldPanel("couleur"), FieldPanel("pictogramme"), FieldPanel("is_thematique_du_mois")],
+        MultiFieldPanel([FieldPanel("color"), FieldPanel("pictogram"), FieldPanel("is_thematique_du_mois")],
                         heading=_("Présentation")),
         MultiFieldPanel([FieldPanel("contact_title"), FieldPanel("contact_text"), FieldPanel("contact_label")],
                         heading=_("Contactez l'ANCT")),
@@ -220,8 +220,8 @@ class ThematiquePage(BasePage):
 
         base = RessourcePage.objects.live().public().filter(thematiques=self)
         latest = (base.annotate(rank=Window(RowNumber(), partition_by=[F("content_type")],
-                                            order_by=[F("date_publication").desc(), F("pk").desc()]))
-                  .filter(rank__lte=self.RESOURCES_PER_KIND).order_by("-date_publication", "-pk")
+                                            order_by=[F("publication_date").desc(), F("pk").desc()]))
+                  .filter(rank__lte=self.RESOURCES_PER_KIND).order_by("-publication_date", "-pk")
                   .specific().select_related("listing_image", for_specific_subqueries=True))
         totals = dict(base.values_list("content_type").annotate(n=Count("pk")).order_by())
         library = RessourceIndexPage.objects.live().public().order_by("path").first()

@@ -615,7 +615,7 @@ class EditionImporter:
         library = self._library(str(model._meta.verbose_name))
         external = self._external(item)
         page = model(title=probe.title[:255], slug=self._slug(library, probe.title), chapo=item.summary,
-                     external_url=external, link_label=item.cta_label[:80], date_publication=self.edition_date,
+                     external_url=external, link_label=item.cta_label[:80], publication_date=self.edition_date,
                      live=self.publish)
         if model.__name__ == "ProjetPage" and "initiative" in normalise_title(item.cta_label):
             page.nature = "initiative"
@@ -701,14 +701,14 @@ class EditionImporter:
                 body.append({"type": "paragraph", "value": f"<p>{piece.html}</p>", "id": str(uuid.uuid4())})
         page = ConceptPage(title=title[:255], slug=self._slug(library, title), live=self.publish,
                            chapo=section.content[0].text if section.content else "",
-                           criteres_titre=criteres_titre[:500], date_publication=self.edition_date,
+                           criteres_titre=criteres_titre[:500], publication_date=self.edition_date,
                            external_url=link if link and not self.index.is_site_url(link) else "")
         page.body = json.dumps(body)
         page.criteres = json.dumps(criteres)
         for item in section.items:
             if item.from_list and _valid_url(item.link, MAX_LINK_LENGTH):
                 source = item.summary.strip().strip("()").strip()
-                page.liens.add(ConceptLien(titre=item.title[:255], url=item.link, source=source[:255]))
+                page.liens.add(ConceptLien(title=item.title[:255], url=item.link, source=source[:255]))
         self._add(library, page)
         self.index.remember(page, page.external_url)
         self.report.created.append(_("concept du mois « %(title)s » (%(n)s lien(s), %(c)s critère(s))")

@@ -118,7 +118,7 @@ class MarkHandledView(ModerationView):
 
     @property
     def action_label(self):
-        return _("Marquer comme non traitée") if self.instance.traitee else _("Marquer comme traitée")
+        return _("Marquer comme non traitée") if self.instance.handled else _("Marquer comme traitée")
 
     submit_label = property(lambda self: self.action_label)
 
@@ -128,9 +128,9 @@ class MarkHandledView(ModerationView):
         return forms.Form(self.form_data())
 
     def form_valid(self, form):
-        demande = services.mark_handled(self.instance.pk, self.request.user, handled=not self.instance.traitee)
-        if demande.traitee:
-            messages.success(self.request, _("La demande de %(nom)s est marquée comme traitée.") % {"nom": demande.nom})
+        demande = services.mark_handled(self.instance.pk, self.request.user, handled=not self.instance.handled)
+        if demande.handled:
+            messages.success(self.request, _("La demande de %(name)s est marquée comme traitée.") % {"name": demande.name})
         else:
-            messages.success(self.request, _("La demande de %(nom)s est marquée comme non traitée.") % {"nom": demande.nom})
+            messages.success(self.request, _("La demande de %(name)s est marquée comme non traitée.") % {"name": demande.name})
         return redirect(self.index_url)

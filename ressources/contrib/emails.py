@@ -89,7 +89,7 @@ def send_contact_request(demande):
     subject = "Demande de contact"
     if demande.thematique_id:
         subject += f" — {demande.thematique.title}"
-    subject += f" : {demande.nom}, {demande.collectivite}"
+    subject += f" : {demande.name}, {demande.collectivite}"
     team = team_address()
     send(build("contact_equipe", subject, context, to=[team], reply_to=[demande.email]))
     send(build("contact_accuse_reception", "Nous avons bien reçu votre demande", context, to=[demande.email],

@@ -95,22 +95,22 @@ class ContributionEvenement(PrivateIndexed, models.Model):
 class DemandeContact(PrivateIndexed, models.Model):
     """A request for support sent to ANCT, from a thématique page or the general contact form."""
 
-    nom = models.CharField(_("nom"), max_length=SHORT_MAX)
+    name = models.CharField(_("nom"), max_length=SHORT_MAX)
     collectivite = models.CharField(_("collectivité ou structure"), max_length=SHORT_MAX)
-    fonction = models.CharField(_("fonction"), max_length=SHORT_MAX)
+    job_title = models.CharField(_("fonction"), max_length=SHORT_MAX)
     email = models.EmailField(_("courriel"), max_length=254)
     message = models.TextField(_("message"), max_length=TEXT_MAX)
     thematique = models.ForeignKey("thematiques.ThematiquePage", verbose_name=_("thématique"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="demandes_contact")
-    traitee = models.BooleanField(_("traitée"), default=False, db_index=True)
-    traitee_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
-    traitee_par = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("traitée par"), null=True,
+    handled = models.BooleanField(_("traitée"), default=False, db_index=True)
+    handled_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("traitée par"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("reçue le"), auto_now_add=True, db_index=True)
 
     search_fields = [
-        index.SearchField("nom"), index.SearchField("collectivite"), index.SearchField("message"),
-        index.FilterField("traitee"),
+        index.SearchField("name"), index.SearchField("collectivite"), index.SearchField("message"),
+        index.FilterField("handled"),
     ]
 
     class Meta:
@@ -119,4 +119,4 @@ class DemandeContact(PrivateIndexed, models.Model):
         verbose_name_plural = _("demandes de contact")
 
     def __str__(self):
-        return f"{self.nom} — {self.collectivite}"
+        return f"{self.name} — {self.collectivite}"

@@ -143,8 +143,8 @@ def refuse(contribution_id: int, user, reason: str) -> ContributionEvenement:
 
 def mark_handled(demande_id: int, user, handled: bool = True) -> DemandeContact:
     demande = DemandeContact.objects.get(pk=demande_id)
-    demande.traitee = handled
-    demande.traitee_at = timezone.now() if handled else None
-    demande.traitee_par = user if handled else None
-    demande.save(update_fields=["traitee", "traitee_at", "traitee_par"])
+    demande.handled = handled
+    demande.handled_at = timezone.now() if handled else None
+    demande.handled_by = user if handled else None
+    demande.save(update_fields=["handled", "handled_at", "handled_by"])
     return demande

@@ -1,4 +1,4 @@
-"""English field names on events, resources and contributions (docs/decisions.md, "Naming").
+"""English field names on events, resources, contributions and contact requests (docs/decisions.md, "Naming").
 
 Columns are renamed in place (``RenameField``: no row is copied or dropped). The check constraint
 that reads ``statut`` is dropped before the rename and recreated on ``status``, with the same
@@ -13,7 +13,12 @@ RESOURCE_MODELS = [("ressources", m) for m in ("ressourcepage", "projetpage", "a
                                                 "conceptpage", "actualitepage")]
 EVENT_RENAMES = {"lieu": "location", "organisateur": "organizer", "lien_inscription": "registration_url",
                  "lien_libelle": "link_label"}
-RESOURCE_RENAMES = {"lien_externe": "external_url", "lien_libelle": "link_label"}
+RESOURCE_RENAMES = {"lien_externe": "external_url", "lien_libelle": "link_label",
+                    "date_publication": "publication_date"}
+TRIBUNE_RENAMES = {"auteur": "author", "auteur_fonction": "author_role", "citation": "quote",
+                   "citation_auteur": "quote_author"}
+PROJET_RENAMES = {"porteur": "project_lead"}
+CONCEPT_LINK_RENAMES = {"liens": {"titre": "title"}}
 
 
 class Migration(migrations.Migration):
@@ -33,8 +38,18 @@ class Migration(migrations.Migration):
         # RessourcePage (every kind of resource)
         migrations.RenameField('ressourcepage', 'lien_externe', 'external_url'),
         migrations.RenameField('ressourcepage', 'lien_libelle', 'link_label'),
+        migrations.RenameField('ressourcepage', 'date_publication', 'publication_date'),
+        migrations.RenameField('tribunepage', 'auteur', 'author'),
+        migrations.RenameField('tribunepage', 'auteur_fonction', 'author_role'),
+        migrations.RenameField('tribunepage', 'citation', 'quote'),
+        migrations.RenameField('tribunepage', 'citation_auteur', 'quote_author'),
+        migrations.RenameField('projetpage', 'porteur', 'project_lead'),
+        migrations.RenameField('conceptlien', 'titre', 'title'),
         migrations.RunPython(*revision_renames([("ressources", "evenementpage")], EVENT_RENAMES)),
         migrations.RunPython(*revision_renames(RESOURCE_MODELS, RESOURCE_RENAMES)),
+        migrations.RunPython(*revision_renames([("ressources", "tribunepage")], TRIBUNE_RENAMES)),
+        migrations.RunPython(*revision_renames([("ressources", "projetpage")], PROJET_RENAMES)),
+        migrations.RunPython(*revision_renames([("ressources", "conceptpage")], {}, CONCEPT_LINK_RENAMES)),
         # ContributionEvenement
         migrations.RemoveConstraint('contributionevenement', 'contribution_evenement_only_when_accepted'),
         migrations.RenameField('contributionevenement', 'titre', 'title'),
@@ -51,4 +66,10 @@ class Migration(migrations.Migration):
                 condition=models.Q(('evenement__isnull', True), ('status', 'acceptee'), _connector='OR'),
                 name='contribution_evenement_only_when_accepted'),
         ),
+        # DemandeContact
+        migrations.RenameField('demandecontact', 'nom', 'name'),
+        migrations.RenameField('demandecontact', 'fonction', 'job_title'),
+        migrations.RenameField('demandecontact', 'traitee', 'handled'),
+        migrations.RenameField('demandecontact', 'traitee_at', 'handled_at'),
+        migrations.RenameField('demandecontact', 'traitee_par', 'handled_by'),
     ]

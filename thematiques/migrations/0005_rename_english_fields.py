@@ -1,4 +1,4 @@
-"""English field names on projets partagés (docs/decisions.md, "Naming").
+"""English field names on projets partagés and thématiques (docs/decisions.md, "Naming").
 
 Columns are renamed in place (``RenameField``: no row is copied or dropped); the keys of the pages'
 revisions are renamed too, so that drafts and older revisions keep their values.
@@ -8,6 +8,7 @@ from django.db import migrations
 from cms.migration_helpers import revision_renames
 
 PROJET_PARTAGE_RENAMES = {"statut": "status", "date_debut": "start_date", "date_fin": "end_date"}
+THEMATIQUE_RENAMES = {"couleur": "color", "pictogramme": "pictogram"}
 
 
 class Migration(migrations.Migration):
@@ -22,5 +23,8 @@ class Migration(migrations.Migration):
         migrations.RenameField('projetpartagepage', 'statut', 'status'),
         migrations.RenameField('projetpartagepage', 'date_debut', 'start_date'),
         migrations.RenameField('projetpartagepage', 'date_fin', 'end_date'),
+        migrations.RenameField('thematiquepage', 'couleur', 'color'),
+        migrations.RenameField('thematiquepage', 'pictogramme', 'pictogram'),
         migrations.RunPython(*revision_renames([("thematiques", "projetpartagepage")], PROJET_PARTAGE_RENAMES)),
+        migrations.RunPython(*revision_renames([("thematiques", "thematiquepage")], THEMATIQUE_RENAMES)),
     ]
