@@ -119,10 +119,10 @@ def measure(url: str) -> list[dict]:
         client = Client()
         timings = []
         for i in range(SUBMISSIONS):
-            data = {"titre": f"Forum {i}", "date_debut": day, "heure_debut": "14:00", "heure_fin": "16:00",
-                    "lieu": "Montpellier", "organisateur": "Ville", "collectivite": "34172",
-                    "description": "Un après-midi d'échanges.\n\nAteliers.", "contact_nom": "Camille",
-                    "contact_email": f"c{i}@example.org", "consentement": "on", "site_web": ""}
+            data = {"title": f"Forum {i}", "start_date": day, "start_time": "14:00", "end_time": "16:00",
+                    "location": "Montpellier", "organizer": "Ville", "collectivite": "34172",
+                    "description": "Un après-midi d'échanges.\n\nAteliers.", "contact_name": "Camille",
+                    "contact_email": f"c{i}@example.org", "consent": "on", "site_web": ""}
             started = time.perf_counter()
             response = client.post("/contribuer/evenement/", data, REMOTE_ADDR=f"10.0.{i // 250}.{i % 250}")
             timings.append(time.perf_counter() - started)
@@ -137,7 +137,7 @@ def measure(url: str) -> list[dict]:
         mail.outbox.clear()
         timings = []
         for i in range(SUBMISSIONS):
-            data = {"nom": f"Nom {i}", "collectivite": "Commune", "fonction": "Maire", "email": f"n{i}@example.org",
+            data = {"name": f"Nom {i}", "collectivite": "Commune", "job_title": "Maire", "email": f"n{i}@example.org",
                     "message": "Bonjour, nous souhaitons être accompagnés.", "thematique": "", "site_web": ""}
             started = time.perf_counter()
             response = client.post("/contact/", data, REMOTE_ADDR=f"10.1.{i // 250}.{i % 250}")

@@ -140,7 +140,7 @@ def grow():
                 p.thematiques.set([t]); p.save_revision().publish()
             start = timezone.now() + dt.timedelta(days=3 + i)
             e = EvenementPage(title=f"Rencontre {t.slug} {i}", start=start, end=start + dt.timedelta(hours=2),
-                              online=True, organisateur="ANCT")
+                              online=True, organizer="ANCT")
             agenda.add_child(instance=e)
             e.thematiques.set([t]); e.save_revision().publish()
 

@@ -84,8 +84,8 @@ def _fixtures():
     pages = [ressources.add_child(instance=ProjetPage(
         title=f"Initiative solidaire numéro {i}", chapo=f"Une collectivité partage son expérience {i} de "
         "participation citoyenne et de coopération entre habitants, élus et associations.",
-        listing_image=image, lien_externe=f"https://initiatives.example.org/projet-{i}/",
-        lien_libelle="Pour découvrir le projet")) for i in range(max(SIZES))]
+        listing_image=image, external_url=f"https://initiatives.example.org/projet-{i}/",
+        link_label="Pour découvrir le projet")) for i in range(max(SIZES))]
     editions = []
     for size in SIZES:
         edition = NewsletterPage(

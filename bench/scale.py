@@ -90,7 +90,7 @@ PAGES = [
     ("RSS ressources", "/flux/ressources.xml"),
     ("RSS thématique", f"/flux/thematiques/{thematique.slug}.xml"),
     ("API ressources", "/api/v2/pages/?type=ressources.ProjetPage&fields=chapo,territoire,tags"),
-    ("API événements", "/api/v2/pages/?type=ressources.EvenementPage&fields=start,end,lieu"),
+    ("API événements", "/api/v2/pages/?type=ressources.EvenementPage&fields=start,end,location"),
     ("API éditions", "/api/v2/pages/?type=newsletter.NewsletterPage"),
 ]
 

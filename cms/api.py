@@ -80,34 +80,34 @@ def _resource_fields():
         APIField("thematiques", serializer=ThematiquesField()),
         APIField("territoire", serializer=CollectiviteField()),
         APIField("tags", serializer=TagsField()),
-        APIField("date_publication"), APIField("lien_externe"), APIField("lien_libelle"),
+        APIField("publication_date"), APIField("external_url"), APIField("link_label"),
     ]
 
 
 #: {model label: [APIField]} — what each exposed page type shows to partners.
 API_FIELDS = {
     "thematiques.ThematiquePage": lambda: _card_fields() + [
-        APIField("body"), APIField("couleur"), APIField("pictogramme"), APIField("is_thematique_du_mois"),
+        APIField("body"), APIField("color"), APIField("pictogram"), APIField("is_thematique_du_mois"),
         APIField("image", serializer=ImageRenditionField("fill-1200x480")), APIField("header_image_alt"),
     ],
     "thematiques.ProjetPartagePage": lambda: _card_fields() + [
-        APIField("thematique", serializer=ThematiqueField()), APIField("theme_label"), APIField("statut"),
-        APIField("date_debut"), APIField("date_fin"), APIField("body"),
+        APIField("thematique", serializer=ThematiqueField()), APIField("theme_label"), APIField("status"),
+        APIField("start_date"), APIField("end_date"), APIField("body"),
         APIField("participants", serializer=ParticipantsField()),
     ],
     "ressources.RessourcePage": _resource_fields,
-    "ressources.ProjetPage": lambda: _resource_fields() + [APIField("nature"), APIField("porteur"), APIField("body")],
+    "ressources.ProjetPage": lambda: _resource_fields() + [APIField("nature"), APIField("project_lead"), APIField("body")],
     "ressources.ArticlePage": lambda: _resource_fields() + [APIField("source"), APIField("body")],
     "ressources.TribunePage": lambda: _resource_fields() + [
-        APIField("auteur"), APIField("auteur_fonction"), APIField("citation"), APIField("citation_auteur"),
+        APIField("author"), APIField("author_role"), APIField("quote"), APIField("quote_author"),
         APIField("body"),
     ],
     "ressources.ConceptPage": lambda: _resource_fields() + [APIField("body"), APIField("criteres_titre"),
                                                             APIField("criteres")],
     "ressources.ActualitePage": lambda: _resource_fields() + [APIField("body")],
     "ressources.EvenementPage": lambda: _card_fields() + [
-        APIField("start"), APIField("end"), APIField("all_day"), APIField("online"), APIField("lieu"),
-        APIField("organisateur"), APIField("lien_inscription"), APIField("lien_libelle"),
+        APIField("start"), APIField("end"), APIField("all_day"), APIField("online"), APIField("location"),
+        APIField("organizer"), APIField("registration_url"), APIField("link_label"),
         APIField("thematiques", serializer=ThematiquesField()),
         APIField("collectivite", serializer=CollectiviteField()), APIField("body"),
     ],

@@ -37,7 +37,7 @@ class HomePage(BasePage):
             .select_related("listing_image").order_by("-last_published_at").first()
         ))
         context["latest_resources"] = SimpleLazyObject(lambda: (
-            RessourcePage.objects.live().public().order_by("-date_publication", "-pk")
+            RessourcePage.objects.live().public().order_by("-publication_date", "-pk")
             .specific().select_related("listing_image", for_specific_subqueries=True)[:6]
         ))
         context["upcoming_events"] = SimpleLazyObject(

@@ -63,14 +63,14 @@ TAGS = [
     "services publics", "commerce de proximité", "agriculture", "sport", "seniors", "handicap",
     "égalité femmes-hommes", "éducation", "tourisme", "eau", "énergie",
 ]
-PORTEURS = ["la commune", "le centre social", "l'association des habitants", "la communauté de communes",
+PROJECT_LEADS = ["la commune", "le centre social", "l'association des habitants", "la communauté de communes",
             "le département", "la régie de quartier", "la mission locale", "le conseil citoyen"]
-AUTEURS = [("Claire Dubois", "maire"), ("Karim Benali", "adjoint à la participation"),
+AUTHORS = [("Claire Dubois", "maire"), ("Karim Benali", "adjoint à la participation"),
            ("Sophie Martin", "chercheuse en sciences politiques"), ("Jean Lefèvre", "président d'association"),
            ("Awa Diallo", "cheffe de projet politique de la ville"), ("Marc Rousseau", "directeur général des services")]
 SOURCES = ["La Gazette des communes", "Horizons publics", "Banque des Territoires", "ANCT", "Le Courrier des maires",
            "Cerema", "France Stratégie"]
-LIEUX_EVENEMENT = ["salle des fêtes", "médiathèque", "maison des associations", "hôtel de ville", "tiers-lieu"]
+EVENT_PLACES = ["salle des fêtes", "médiathèque", "maison des associations", "hôtel de ville", "tiers-lieu"]
 MONTHS = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre"]
 KINDS = [("projet", 45), ("article", 20), ("tribune", 10), ("concept", 10), ("actualite", 15)]
@@ -214,37 +214,37 @@ def _resource(ctx, seed, i):
 
     rng = _rng(seed, "ressource", i)
     kind = _weighted(rng, KINDS)
-    territoire, lieu = ctx.collectivite(rng)
+    territoire, place = ctx.collectivite(rng)
     action, public = rng.choice(ACTIONS), rng.choice(PUBLICS)
     start = dt.date(RESOURCE_YEARS[0], 1, 1)
     span = (dt.date(RESOURCE_YEARS[1], 12, 31) - start).days
     day = start + dt.timedelta(days=rng.randrange(span + 1))
     title = {
-        "projet": f"{action} {public} à {lieu}",
+        "projet": f"{action} {public} à {place}",
         "article": f"Ce que le {action.lower()} change pour la vie {public}",
-        "tribune": f"« Le {action.lower()} {rng.choice(VERBS)} {public} » : une tribune depuis {lieu}",
+        "tribune": f"« Le {action.lower()} {rng.choice(VERBS)} {public} » : une tribune depuis {place}",
         "concept": f"Le concept : {action.lower()} et participation {public}",
-        "actualite": f"{lieu} : le {action.lower()} {rng.choice(VERBS)} {public}",
+        "actualite": f"{place} : le {action.lower()} {rng.choice(VERBS)} {public}",
     }[kind]
     common = dict(
         title=title[:250], slug=f"{PREFIX}-{i:05d}-{slugify(title)[:60]}".strip("-"),
-        chapo=f"À {lieu}, un {action.lower()} {rng.choice(VERBS)} {public} : retour sur une démarche de "
+        chapo=f"À {place}, un {action.lower()} {rng.choice(VERBS)} {public} : retour sur une démarche de "
               f"participation citoyenne conduite depuis {day.year}.",
-        listing_image_id=ctx.image(rng), territoire_id=territoire, date_publication=day,
-        lien_externe=f"https://experiences.example.org/{i:05d}/" if rng.random() < 0.4 else "",
+        listing_image_id=ctx.image(rng), territoire_id=territoire, publication_date=day,
+        external_url=f"https://experiences.example.org/{i:05d}/" if rng.random() < 0.4 else "",
         translation_key=_uuid(rng), first_published_at=_aware(day),
     )
     body = _paragraphs(rng, action, n=rng.randint(2, 3))
     if kind == "projet":
-        page = ProjetPage(**common, body=body, porteur=rng.choice(PORTEURS),
+        page = ProjetPage(**common, body=body, project_lead=rng.choice(PROJECT_LEADS),
                           nature=rng.choice([ProjetPage.Nature.EXPERIENCE, ProjetPage.Nature.INITIATIVE]))
     elif kind == "article":
         page = ArticlePage(**common, body=body, source=rng.choice(SOURCES))
     elif kind == "tribune":
-        auteur, fonction = rng.choice(AUTEURS)
-        page = TribunePage(**common, body=body, auteur=auteur, auteur_fonction=fonction,
-                           citation=f"Le {action.lower()} n'est pas un outil : c'est une façon de gouverner.",
-                           citation_auteur=auteur)
+        author, role = rng.choice(AUTHORS)
+        page = TribunePage(**common, body=body, author=author, author_role=role,
+                           quote=f"Le {action.lower()} n'est pas un outil : c'est une façon de gouverner.",
+                           quote_author=author)
     elif kind == "concept":
         page = ConceptPage(**common, body=body, criteres_titre="Les critères d'une démarche réussie",
                            criteres=[("critere", c) for c in ("Un cadre clair", "Un retour aux participants",
@@ -260,21 +260,21 @@ def _evenement(ctx, seed, i):
     from ressources.models import EvenementPage
 
     rng = _rng(seed, "evenement", i)
-    territoire, lieu = ctx.collectivite(rng)
+    territoire, place = ctx.collectivite(rng)
     start_day = dt.date(EVENT_YEARS[0], 1, 1)
     day = start_day + dt.timedelta(days=rng.randrange((dt.date(EVENT_YEARS[1], 12, 31) - start_day).days))
     start = _aware(day, hour=rng.choice([9, 10, 14, 18]), minute=rng.choice([0, 30]))
     online = rng.random() < 0.4
     action = rng.choice(ACTIONS)
     kindname = rng.choice(["Webinaire", "Rencontre", "Atelier", "Journée d'échanges", "Visite apprenante"])
-    title = f"{kindname} : {action.lower()} à {lieu}" if not online else f"{kindname} en ligne : {action.lower()}"
+    title = f"{kindname} : {action.lower()} à {place}" if not online else f"{kindname} en ligne : {action.lower()}"
     page = EvenementPage(
         title=title[:250], slug=f"{PREFIX}-{i:05d}-{slugify(title)[:60]}".strip("-"),
         chapo=f"Un temps d'échange sur le {action.lower()}, ouvert aux élus, agents et habitants.",
         start=start, end=start + dt.timedelta(hours=rng.choice([1, 2, 3])), online=online,
-        lieu="" if online else f"{rng.choice(LIEUX_EVENEMENT).capitalize()}, {lieu}",
-        organisateur=rng.choice(["ANCT", "Banque des Territoires", "Centre social", "Communauté de communes"]),
-        lien_inscription=f"https://agenda.example.org/{i:05d}/", collectivite_id=territoire,
+        location="" if online else f"{rng.choice(EVENT_PLACES).capitalize()}, {place}",
+        organizer=rng.choice(["ANCT", "Banque des Territoires", "Centre social", "Communauté de communes"]),
+        registration_url=f"https://agenda.example.org/{i:05d}/", collectivite_id=territoire,
         listing_image_id=ctx.image(rng), body=_paragraphs(rng, action, n=1), translation_key=_uuid(rng),
         first_published_at=_aware(min(day - dt.timedelta(days=30), dt.date(RESOURCE_YEARS[1], 12, 31))),
     )
@@ -323,7 +323,7 @@ def _editions(ctx, seed, count, resources, events, report):
 
     by_month = {}
     for page, *_rest in resources:
-        by_month.setdefault((page.date_publication.year, page.date_publication.month), []).append(page.pk)
+        by_month.setdefault((page.publication_date.year, page.publication_date.month), []).append(page.pk)
     all_resources = [page.pk for page, *_rest in resources]
     event_days = sorted(((page.start.date(), page.pk) for page, _th in events))
     months = []
@@ -435,7 +435,7 @@ def load(resources=5000, events=1000, editions=120, ballots=5000, seed=16, stdou
         from ressources.models import ConceptLien
 
         ConceptLien.objects.bulk_create([
-            ConceptLien(page_id=page.pk, sort_order=0, titre="Pour aller plus loin : le guide de la participation",
+            ConceptLien(page_id=page.pk, sort_order=0, title="Pour aller plus loin : le guide de la participation",
                         url=f"https://guides.example.org/concept-{page.pk}/", source="ANCT")
             for page, *_r in new_resources if page.__class__.__name__ == "ConceptPage"], batch_size=BATCH)
         new_events, all_events = _generate_pages(ctx.agenda, events, lambda i: _evenement(ctx, seed, i), report,

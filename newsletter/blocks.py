@@ -452,7 +452,7 @@ class ConceptSectionBlock(SectionBlock):
         if not view.body_html and card and card.summary:
             view.intro = card.summary
         view.secondary_title = value.get("links_title") or ""
-        view.links = [(lien.titre, lien.url, lien.source) for lien in concept.liens.all()]
+        view.links = [(lien.title, lien.url, lien.source) for lien in concept.liens.all()]
         view.list_title = concept.criteres_titre
         view.list_items = [str(c.value) for c in concept.criteres]
         view.buttons = [(card.cta_label, card.url)] if card else []

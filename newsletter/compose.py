@@ -77,8 +77,8 @@ def plan_edition(index, today=None) -> EditionPlan:
     since_text = date_fr(since, year=since.year != today.year)
 
     def published_since(model):
-        return list(model.objects.live().public().filter(date_publication__gt=since)
-                    .order_by("-date_publication", "-pk"))
+        return list(model.objects.live().public().filter(publication_date__gt=since)
+                    .order_by("-publication_date", "-pk"))
 
     sections = [("edito", {"title": "Édito", "body": "", "signature": SIGNATURE})]
     thematique = (ThematiquePage.objects.live().public().filter(is_thematique_du_mois=True)
@@ -98,7 +98,7 @@ def plan_edition(index, today=None) -> EditionPlan:
         sections.append(("thematique_du_mois", {"title": "Thématique du mois", "thematique": thematique}))
 
     def latest(model, kind, key, label, feminine):
-        page = model.objects.live().public().order_by("-date_publication", "-pk").first()
+        page = model.objects.live().public().order_by("-publication_date", "-pk").first()
         if page is None:
             return None
         word = "dernière" if feminine else "dernier"

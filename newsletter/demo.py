@@ -96,37 +96,37 @@ def ensure_minimal_site():
 
     themes_index = get_or_upsert(home, ThematiqueIndexPage, "thematiques", title=C.INDEXES["thematiques"][0])
     thematiques = {}
-    for slug, (title, chapo, couleur, picto, du_mois) in C.THEMATIQUES.items():
-        thematiques[slug] = get_or_upsert(themes_index, ThematiquePage, slug, title=title, chapo=chapo, couleur=couleur,
-                                          pictogramme=picto, is_thematique_du_mois=du_mois)
+    for slug, (title, chapo, color, picto, du_mois) in C.THEMATIQUES.items():
+        thematiques[slug] = get_or_upsert(themes_index, ThematiquePage, slug, title=title, chapo=chapo, color=color,
+                                          pictogram=picto, is_thematique_du_mois=du_mois)
     ressources = get_or_upsert(home, RessourceIndexPage, "ressources", title=C.INDEXES["ressources"][0])
     t = C.TRIBUNE
-    get_or_upsert(ressources, TribunePage, t["slug"], title=t["title"], chapo=t["chapo"], citation=t["citation"],
-                  citation_auteur=t["citation_auteur"], date_publication=C.EDITION_DATE)
-    for slug, (title, chapo, porteur, nature, label, _territoire, _themes) in C.PROJETS.items():
-        get_or_upsert(ressources, ProjetPage, slug, title=title, chapo=chapo, porteur=porteur, nature=nature,
-                      lien_externe=f"{C.DEMO_URL}/{slug}", lien_libelle=label, date_publication=C.EDITION_DATE)
+    get_or_upsert(ressources, TribunePage, t["slug"], title=t["title"], chapo=t["chapo"], quote=t["quote"],
+                  quote_author=t["quote_author"], publication_date=C.EDITION_DATE)
+    for slug, (title, chapo, project_lead, nature, label, _territoire, _themes) in C.PROJETS.items():
+        get_or_upsert(ressources, ProjetPage, slug, title=title, chapo=chapo, project_lead=project_lead, nature=nature,
+                      external_url=f"{C.DEMO_URL}/{slug}", link_label=label, publication_date=C.EDITION_DATE)
     a = C.ARTICLE
     get_or_upsert(ressources, ArticlePage, a["slug"], title=a["title"], chapo=a["chapo"],
-                  lien_externe=f"{C.DEMO_URL}/{a['slug']}", lien_libelle="Lire l'article",
-                  date_publication=C.EDITION_DATE)
+                  external_url=f"{C.DEMO_URL}/{a['slug']}", link_label="Lire l'article",
+                  publication_date=C.EDITION_DATE)
     c = C.CONCEPT
     get_or_upsert(ressources, ConceptPage, c["slug"], title=c["title"], chapo=c["chapo"],
                   body=[("paragraph", f"<p>{p}</p>") for p in c["paragraphs"]],
                   criteres_titre=c["criteres_titre"], criteres=[("critere", text) for text in c["criteres"]],
-                  date_publication=C.EDITION_DATE,
-                  children={"liens": [{"titre": titre, "source": source, "url": f"{C.DEMO_URL}/{slug}"}
-                                      for titre, source, slug in c["liens"]]})
+                  publication_date=C.EDITION_DATE,
+                  children={"liens": [{"title": title, "source": source, "url": f"{C.DEMO_URL}/{slug}"}
+                                      for title, source, slug in c["liens"]]})
     for slug, (title, chapo, date, _button, _extra) in C.ACTUALITES.items():
-        get_or_upsert(ressources, ActualitePage, slug, title=title, chapo=chapo, date_publication=date)
+        get_or_upsert(ressources, ActualitePage, slug, title=title, chapo=chapo, publication_date=date)
     agenda = get_or_upsert(home, AgendaIndexPage, "agenda", title=C.INDEXES["agenda"][0])
     tz = timezone.get_current_timezone()
-    for slug, (title, chapo, day, organisateur, online, label, _themes) in C.EVENEMENTS.items():
+    for slug, (title, chapo, day, organizer, online, label, _themes) in C.EVENEMENTS.items():
         get_or_upsert(agenda, EvenementPage, slug, title=title, chapo=chapo,
                       start=dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz),
                       end=dt.datetime.combine(day, dt.time(23, 59), tzinfo=tz), all_day=True, online=online,
-                      lieu="" if online else C.PLACE_UNKNOWN, organisateur=organisateur,
-                      lien_inscription=f"{C.DEMO_URL}/{slug}", lien_libelle=label)
+                      location="" if online else C.PLACE_UNKNOWN, organizer=organizer,
+                      registration_url=f"{C.DEMO_URL}/{slug}", link_label=label)
     return home
 
 
@@ -170,7 +170,7 @@ def seed_sections():
                             "préciser vos besoins sur cette thématique",
             "contact_label": "Contactez l'ANCT", "contact_url": ""}),
         ("tribune", {"title": "En introduction... Tribune", "item": _item(
-            get(TribunePage, C.TRIBUNE["slug"]), title=f"{C.TRIBUNE['title']} - {C.TRIBUNE['citation_auteur']}",
+            get(TribunePage, C.TRIBUNE["slug"]), title=f"{C.TRIBUNE['title']} - {C.TRIBUNE['quote_author']}",
             cta_label="Lire la tribune")}),
         ("projets", {"title": "Projets démocratiques et expériences territoriales pour vous inspirer", "intro": "",
                      "items": [_item(p, cta_label=label) for p, label in zip(projets, labels, strict=False)]}),

@@ -11,27 +11,27 @@ from django.utils import timezone
 
 DEMO_CONTRIBUTIONS = [
     {
-        "titre": "Atelier « Budget participatif : bilan de la première saison »",
+        "title": "Atelier « Budget participatif : bilan de la première saison »",
         "days": 24, "hour": 18, "hours": 2, "online": False,
-        "lieu": "Salle du conseil, hôtel de ville de Lodève", "organisateur": "Commune de Lodève",
-        "collectivite": "34142", "lien": "https://www.lodeve.fr",
+        "location": "Salle du conseil, hôtel de ville de Lodève", "organizer": "Commune de Lodève",
+        "collectivite": "34142", "url": "https://www.lodeve.fr",
         "description": "Les habitants présentent les projets financés par le premier budget participatif "
                        "et échangent sur le règlement de la deuxième saison.\n\nEntrée libre, sans inscription.",
-        "contact_nom": "Service démocratie locale", "contact_email": "democratie-locale@lodeve.example",
+        "contact_name": "Service démocratie locale", "contact_email": "democratie-locale@lodeve.example",
     },
     {
-        "titre": "Webinaire « Associer les habitants à un projet de mobilité rurale »",
-        "days": 38, "hour": 11, "hours": 1, "online": True, "lieu": "",
-        "organisateur": "Communauté de communes du Lodévois et Larzac", "collectivite": "",
-        "lien": "https://www.cc-lodevoisetlarzac.fr",
+        "title": "Webinaire « Associer les habitants à un projet de mobilité rurale »",
+        "days": 38, "hour": 11, "hours": 1, "online": True, "location": "",
+        "organizer": "Communauté de communes du Lodévois et Larzac", "collectivite": "",
+        "url": "https://www.cc-lodevoisetlarzac.fr",
         "description": "Retour d'expérience sur la concertation menée autour du transport à la demande, "
                        "avec les élus et l'association d'usagers.",
-        "contact_nom": "Mission mobilité", "contact_email": "mobilite@lodevois-larzac.example",
+        "contact_name": "Mission mobilité", "contact_email": "mobilite@lodevois-larzac.example",
     },
 ]
 
 DEMO_CONTACT = {
-    "nom": "Claire Fontaine", "collectivite": "Commune de Lodève", "fonction": "Adjointe à la vie citoyenne",
+    "name": "Claire Fontaine", "collectivite": "Commune de Lodève", "job_title": "Adjointe à la vie citoyenne",
     "email": "c.fontaine@lodeve.example",
     "message": "Nous souhaitons lancer une assemblée citoyenne sur l'alimentation locale et cherchons un "
                "accompagnement méthodologique. Pouvez-vous nous indiquer les dispositifs existants ?",
@@ -47,15 +47,15 @@ def load(stdout=None):
     created = 0
     today = timezone.localdate()
     for item in DEMO_CONTRIBUTIONS:
-        if ContributionEvenement.objects.filter(titre=item["titre"]).exists():
+        if ContributionEvenement.objects.filter(title=item["title"]).exists():
             continue
         start = timezone.make_aware(dt.datetime.combine(today + dt.timedelta(days=item["days"]), dt.time(item["hour"])))
         ContributionEvenement.objects.create(
-            titre=item["titre"], start=start, end=start + dt.timedelta(hours=item["hours"]), online=item["online"],
-            lieu=item["lieu"], organisateur=item["organisateur"],
+            title=item["title"], start=start, end=start + dt.timedelta(hours=item["hours"]), online=item["online"],
+            location=item["location"], organizer=item["organizer"],
             collectivite=Collectivite.lookup(item["collectivite"]) if item["collectivite"] else None,
-            lien=item["lien"], description=item["description"], contact_nom=item["contact_nom"],
-            contact_email=item["contact_email"], consentement=True,
+            url=item["url"], description=item["description"], contact_name=item["contact_name"],
+            contact_email=item["contact_email"], consent=True,
         )
         created += 1
     if not DemandeContact.objects.filter(email=DEMO_CONTACT["email"]).exists():

@@ -68,7 +68,7 @@ class RessourcesFeed(Feed):
         return RessourceIndexPage.objects.live().public().first()
 
     def base_queryset(self):
-        return (RessourcePage.objects.live().public().order_by("-date_publication", "-pk")
+        return (RessourcePage.objects.live().public().order_by("-publication_date", "-pk")
                 .specific().select_related("listing_image", for_specific_subqueries=True))
 
     def items(self):
@@ -89,8 +89,8 @@ class RessourcesFeed(Feed):
     item_guid_is_permalink = True
 
     def item_pubdate(self, item):
-        if item.date_publication:
-            return timezone.make_aware(dt.datetime.combine(item.date_publication, dt.time(9, 0)))
+        if item.publication_date:
+            return timezone.make_aware(dt.datetime.combine(item.publication_date, dt.time(9, 0)))
         return item.first_published_at
 
     def item_updateddate(self, item):

@@ -61,7 +61,7 @@ class RessourceFilterForm(forms.Form):
             Collectivite.objects.filter(echelon=Collectivite.Echelon.REGION).exclude(code_insee="")
             .order_by("nom").values_list("code_insee", "nom")))
         years = cached_value("library-years", (), lambda: [
-            d.year for d in RessourcePage.objects.live().public().dates("date_publication", "year", order="DESC")])
+            d.year for d in RessourcePage.objects.live().public().dates("publication_date", "year", order="DESC")])
         self.fields["annee"].choices = everything + [(str(year), str(year)) for year in years]
         for _name, field in self.fields.items():
             if isinstance(field, forms.ChoiceField):
@@ -134,12 +134,12 @@ class RessourceFilter:
             qs = qs.filter(Q(territoire__region=code)
                            | Q(territoire__code_insee=code, territoire__echelon=Collectivite.Echelon.REGION))
         if data.get("annee") and skip != "annee":
-            qs = qs.filter(date_publication__year=int(data["annee"]))
+            qs = qs.filter(publication_date__year=int(data["annee"]))
         return qs
 
     def queryset(self):
         data = self.form.active
-        return data, self._filtered(data).order_by("-date_publication", "-pk")
+        return data, self._filtered(data).order_by("-publication_date", "-pk")
 
     def facet_counts(self) -> dict:
         """{facet: {choice value: number of resources}} for the current search: each facet is counted
@@ -171,7 +171,7 @@ class RessourceFilter:
         regions = dict(RessourcePage.objects.filter(pk__in=ids("region")).annotate(facet=region)
                        .exclude(facet=None).values_list("facet").annotate(n=Count("pk")).order_by())
         annees = {str(year): n for year, n in RessourcePage.objects.filter(pk__in=ids("annee"))
-                  .annotate(facet=ExtractYear("date_publication")).values_list("facet").annotate(n=Count("pk"))
+                  .annotate(facet=ExtractYear("publication_date")).values_list("facet").annotate(n=Count("pk"))
                   .order_by()}
         return {"thematique": thematiques, "type": types, "region": regions, "annee": annees}
 

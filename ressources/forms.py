@@ -85,34 +85,34 @@ class EvenementContributionForm(HoneypotMixin, DsfrBaseForm):
     """« Je suis une collectivité et je souhaite partager mes événements »."""
 
     # The order of the page, so the focus goes to the first field in error that the visitor sees.
-    field_order = ["titre", "organisateur", "collectivite", "description", "lien", "all_day", "date_debut",
-                   "heure_debut", "date_fin", "heure_fin", "online", "lieu", "contact_nom", "contact_email",
-                   "consentement"]
+    field_order = ["title", "organizer", "collectivite", "description", "url", "all_day", "start_date",
+                   "start_time", "end_date", "end_time", "online", "location", "contact_name", "contact_email",
+                   "consent"]
 
-    titre = PlainCharField(label=_("Titre de l'événement"), max_length=TITLE_MAX,
+    title = PlainCharField(label=_("Titre de l'événement"), max_length=TITLE_MAX,
                            error_messages={**_required(_("Donnez un titre à l'événement.")), **_max_length_message()})
-    date_debut = forms.DateField(label=_("Date de début"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    start_date = forms.DateField(label=_("Date de début"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                  help_text=_("Format : jj/mm/aaaa"),
                                  error_messages={"required": _("Indiquez la date de l'événement."),
                                                  "invalid": _("Saisissez une date valide.")})
-    heure_debut = forms.TimeField(label=_("Heure de début"), required=False,
+    start_time = forms.TimeField(label=_("Heure de début"), required=False,
                                   widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
                                   help_text=_("Format : hh:mm. Inutile si l'événement dure toute la journée."),
                                   error_messages={"invalid": _("Saisissez une heure valide, par exemple 14:30.")})
-    date_fin = forms.DateField(label=_("Date de fin"), required=False,
+    end_date = forms.DateField(label=_("Date de fin"), required=False,
                                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                help_text=_("Vide : l'événement a lieu sur une seule journée."),
                                error_messages={"invalid": _("Saisissez une date valide.")})
-    heure_fin = forms.TimeField(label=_("Heure de fin"), required=False,
+    end_time = forms.TimeField(label=_("Heure de fin"), required=False,
                                 widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
                                 help_text=_("Vide : l'événement dure une heure."),
                                 error_messages={"invalid": _("Saisissez une heure valide, par exemple 16:00.")})
     all_day = forms.BooleanField(label=_("L'événement dure toute la journée"), required=False)
     online = forms.BooleanField(label=_("L'événement a lieu en ligne"), required=False)
-    lieu = PlainCharField(label=_("Lieu"), max_length=SHORT_MAX, required=False,
+    location = PlainCharField(label=_("Lieu"), max_length=SHORT_MAX, required=False,
                           help_text=_("Adresse ou ville. Facultatif pour un événement en ligne."),
                           error_messages=_max_length_message())
-    organisateur = PlainCharField(label=_("Organisateur"), max_length=SHORT_MAX,
+    organizer = PlainCharField(label=_("Organisateur"), max_length=SHORT_MAX,
                                   error_messages={**_required(_("Indiquez qui organise l'événement.")),
                                                   **_max_length_message()})
     collectivite = CollectiviteField(
@@ -122,7 +122,7 @@ class EvenementContributionForm(HoneypotMixin, DsfrBaseForm):
                     "Laissez vide si vous êtes un partenaire qui n'est pas une collectivité."),
         error_messages=_max_length_message(),
     )
-    lien = forms.URLField(label=_("Lien d'inscription ou d'information"), required=False, max_length=URL_MAX,
+    url = forms.URLField(label=_("Lien d'inscription ou d'information"), required=False, max_length=URL_MAX,
                           assume_scheme="https", help_text=_("Par exemple : https://www.exemple.fr/inscription"),
                           error_messages={"invalid": _("Saisissez une adresse web valide, commençant par https://"),
                                           **_max_length_message()})
@@ -131,7 +131,7 @@ class EvenementContributionForm(HoneypotMixin, DsfrBaseForm):
                                  widget=forms.Textarea(attrs={"rows": 8}),
                                  error_messages={**_required(_("Décrivez l'événement en quelques lignes.")),
                                                  **_max_length_message()})
-    contact_nom = PlainCharField(label=_("Votre nom"), max_length=SHORT_MAX,
+    contact_name = PlainCharField(label=_("Votre nom"), max_length=SHORT_MAX,
                                  widget=forms.TextInput(attrs={"autocomplete": "name"}),
                                  error_messages={**_required(_("Indiquez votre nom.")), **_max_length_message()})
     contact_email = forms.EmailField(label=_("Votre adresse électronique"), max_length=254,
@@ -141,7 +141,7 @@ class EvenementContributionForm(HoneypotMixin, DsfrBaseForm):
                                                      "invalid": _("Saisissez une adresse électronique valide, "
                                                                   "par exemple nom@domaine.fr."),
                                                      **_max_length_message()})
-    consentement = forms.BooleanField(
+    consent = forms.BooleanField(
         label=_("J'accepte que ces informations (sauf mon nom et mon adresse électronique) soient publiées "
                 "dans l'agenda de Territoires en Commun après validation par l'équipe éditoriale."),
         error_messages={"required": _("Votre accord est nécessaire pour publier l'événement.")},
@@ -150,42 +150,42 @@ class EvenementContributionForm(HoneypotMixin, DsfrBaseForm):
     def clean(self):
         data = super().clean()
         all_day = data.get("all_day")
-        date_debut, heure_debut = data.get("date_debut"), data.get("heure_debut")
-        date_fin, heure_fin = data.get("date_fin"), data.get("heure_fin")
-        if not all_day and date_debut and heure_debut is None and "heure_debut" not in self.errors:
-            self.add_error("heure_debut", _("Indiquez l'heure de début, ou cochez « L'événement dure toute la journée »."))
-        if not data.get("online") and not data.get("lieu") and "lieu" not in self.errors:
-            self.add_error("lieu", _("Indiquez un lieu, ou cochez « L'événement a lieu en ligne »."))
-        if self.errors or not date_debut:
+        start_date, start_time = data.get("start_date"), data.get("start_time")
+        end_date, end_time = data.get("end_date"), data.get("end_time")
+        if not all_day and start_date and start_time is None and "start_time" not in self.errors:
+            self.add_error("start_time", _("Indiquez l'heure de début, ou cochez « L'événement dure toute la journée »."))
+        if not data.get("online") and not data.get("location") and "location" not in self.errors:
+            self.add_error("location", _("Indiquez un lieu, ou cochez « L'événement a lieu en ligne »."))
+        if self.errors or not start_date:
             return data
 
         if all_day:
-            start = dt.datetime.combine(date_debut, dt.time(0, 0))
-            end = dt.datetime.combine(date_fin or date_debut, dt.time(23, 59))
+            start = dt.datetime.combine(start_date, dt.time(0, 0))
+            end = dt.datetime.combine(end_date or start_date, dt.time(23, 59))
         else:
-            start = dt.datetime.combine(date_debut, heure_debut)
-            if heure_fin is not None:
-                end = dt.datetime.combine(date_fin or date_debut, heure_fin)
-            elif date_fin:
-                end = dt.datetime.combine(date_fin, heure_debut)
+            start = dt.datetime.combine(start_date, start_time)
+            if end_time is not None:
+                end = dt.datetime.combine(end_date or start_date, end_time)
+            elif end_date:
+                end = dt.datetime.combine(end_date, start_time)
             else:
                 end = start + dt.timedelta(hours=1)
         start, end = timezone.make_aware(start), timezone.make_aware(end)
         if end < start:
-            self.add_error("date_fin" if date_fin else "heure_fin", _("La fin de l'événement doit suivre son début."))
+            self.add_error("end_date" if end_date else "end_time", _("La fin de l'événement doit suivre son début."))
         elif end < timezone.now():
-            self.add_error("date_debut", _("Cet événement est déjà passé : l'agenda n'annonce que des événements à venir."))
+            self.add_error("start_date", _("Cet événement est déjà passé : l'agenda n'annonce que des événements à venir."))
         data["start"], data["end"] = start, end
         return data
 
     def contribution_data(self) -> dict:
         d = self.cleaned_data
         return {
-            "titre": d["titre"], "start": d["start"], "end": d["end"], "all_day": d["all_day"],
-            "online": d["online"], "lieu": d["lieu"], "organisateur": d["organisateur"],
-            "collectivite": d["collectivite"], "lien": d["lien"], "description": d["description"],
-            "contact_nom": d["contact_nom"], "contact_email": d["contact_email"],
-            "consentement": d["consentement"],
+            "title": d["title"], "start": d["start"], "end": d["end"], "all_day": d["all_day"],
+            "online": d["online"], "location": d["location"], "organizer": d["organizer"],
+            "collectivite": d["collectivite"], "url": d["url"], "description": d["description"],
+            "contact_name": d["contact_name"], "contact_email": d["contact_email"],
+            "consent": d["consent"],
         }
 
 
@@ -197,14 +197,14 @@ class ThematiqueChoiceField(IdChoiceField):
 class ContactForm(HoneypotMixin, DsfrBaseForm):
     """« Contactez l'ANCT » : a request for support, on a thématique or in general."""
 
-    nom = PlainCharField(label=_("Votre nom"), max_length=SHORT_MAX,
+    name = PlainCharField(label=_("Votre nom"), max_length=SHORT_MAX,
                          widget=forms.TextInput(attrs={"autocomplete": "name"}),
                          error_messages={**_required(_("Indiquez votre nom.")), **_max_length_message()})
     collectivite = PlainCharField(label=_("Votre collectivité ou structure"), max_length=SHORT_MAX,
                                   widget=forms.TextInput(attrs={"autocomplete": "organization"}),
                                   error_messages={**_required(_("Indiquez votre collectivité ou votre structure.")),
                                                   **_max_length_message()})
-    fonction = PlainCharField(label=_("Votre fonction"), max_length=SHORT_MAX,
+    job_title = PlainCharField(label=_("Votre fonction"), max_length=SHORT_MAX,
                               widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
                               help_text=_("Par exemple : élue à la démocratie participative, chargé de mission."),
                               error_messages={**_required(_("Indiquez votre fonction.")), **_max_length_message()})
@@ -231,7 +231,7 @@ class ContactForm(HoneypotMixin, DsfrBaseForm):
         self.fields["thematique"].queryset = ThematiquePage.objects.live().public().order_by("title")
 
     def demande_data(self) -> dict:
-        return {k: self.cleaned_data[k] for k in ("nom", "collectivite", "fonction", "email", "message", "thematique")}
+        return {k: self.cleaned_data[k] for k in ("name", "collectivite", "job_title", "email", "message", "thematique")}
 
 
 # Admin (moderation) forms
@@ -254,7 +254,7 @@ class AcceptForm(forms.Form):
 
 
 class RefuseForm(forms.Form):
-    motif = PlainTextField(
+    reason = PlainTextField(
         label=_("Motif du refus"), max_length=REASON_MAX,
         help_text=_("Il est envoyé par courriel à la personne qui a proposé l'événement."),
         widget=forms.Textarea(attrs={"rows": 5}),

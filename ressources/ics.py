@@ -37,10 +37,10 @@ def _description(event: EvenementPage, url: str) -> str:
     lines = []
     if event.chapo:
         lines.append(event.chapo)
-    if event.organisateur:
-        lines.append(_("Organisé par : %(organisateur)s") % {"organisateur": event.organisateur})
-    if event.lien_inscription:
-        lines.append(f"{event.lien_libelle or _('En savoir plus')} : {event.lien_inscription}")
+    if event.organizer:
+        lines.append(_("Organisé par : %(organizer)s") % {"organizer": event.organizer})
+    if event.registration_url:
+        lines.append(f"{event.link_label or _('En savoir plus')} : {event.registration_url}")
     if url:
         lines.append(_("Sur Territoires en Commun : %(url)s") % {"url": url})
     return "\n".join(lines)
@@ -66,7 +66,7 @@ def build_event(event: EvenementPage, request=None, stamp=None) -> Event:
     description = _description(event, url)
     if description:
         vevent.add("description", description)
-    location = event.lieu or (_("En ligne") if event.online else "")
+    location = event.location or (_("En ligne") if event.online else "")
     if location:
         vevent.add("location", location)
     if url:

@@ -60,25 +60,25 @@ class RessourcePage(BasePage):
     thematiques = ParentalManyToManyField("thematiques.ThematiquePage", verbose_name=_("thématiques"),
                                           blank=True, related_name="ressources")
     tags = ClusterTaggableManager(through=RessourceTag, blank=True, verbose_name=_("mots-clés"))
-    lien_externe = models.URLField(_("lien externe"), blank=True, max_length=2000,
+    external_url = models.URLField(_("lien externe"), blank=True, max_length=2000,
                                    help_text=_("Le site du projet ou de l'article, si la ressource vit ailleurs."))
-    lien_libelle = models.CharField(_("libellé du bouton"), max_length=80, blank=True,
+    link_label = models.CharField(_("libellé du bouton"), max_length=80, blank=True,
                                     help_text=_("Par exemple « Pour découvrir le projet » ou « Découvrez l'initiative »."))
     territoire = models.ForeignKey("thematiques.Collectivite", verbose_name=_("territoire"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="ressources")
-    date_publication = models.DateField(_("date de publication"), default=dt.date.today, db_index=True)
+    publication_date = models.DateField(_("date de publication"), default=dt.date.today, db_index=True)
 
     resource_panels = [
         FieldPanel("thematiques", widget=forms.CheckboxSelectMultiple),
         FieldPanel("tags"),
-        MultiFieldPanel([FieldPanel("lien_externe"), FieldPanel("lien_libelle")], heading=_("Lien")),
+        MultiFieldPanel([FieldPanel("external_url"), FieldPanel("link_label")], heading=_("Lien")),
         FieldPanel("territoire"),
-        FieldPanel("date_publication"),
+        FieldPanel("publication_date"),
     ]
     content_panels = BasePage.content_panels + resource_panels
     search_fields = BasePage.search_fields + [
-        index.SearchField("lien_libelle"),
-        index.FilterField("date_publication"),
+        index.SearchField("link_label"),
+        index.FilterField("publication_date"),
         index.RelatedFields("tags", [index.SearchField("name")]),
     ]
     parent_page_types = ["ressources.RessourceIndexPage"]
@@ -93,16 +93,16 @@ class RessourcePage(BasePage):
         verbose_name_plural = _("ressources")
 
     def get_card_date(self):
-        return self.date_publication
+        return self.publication_date
 
     def get_card_kicker(self):
         return str(self.specific_class.kind_label)
 
     def get_card_cta_label(self):
-        return self.lien_libelle or str(self.specific_class.card_cta_label)
+        return self.link_label or str(self.specific_class.card_cta_label)
 
     def get_card_external_url(self):
-        return self.lien_externe
+        return self.external_url
 
     @classmethod
     def kinds(cls):
@@ -118,11 +118,11 @@ class ProjetPage(RessourcePage):
         INITIATIVE = "initiative", _("Initiative")
 
     nature = models.CharField(_("nature"), max_length=12, choices=Nature.choices, default=Nature.EXPERIENCE)
-    porteur = models.CharField(_("porteur / organisation"), max_length=255, blank=True)
+    project_lead = models.CharField(_("porteur / organisation"), max_length=255, blank=True)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("corps"))
 
-    content_panels = RessourcePage.content_panels + [FieldPanel("nature"), FieldPanel("porteur"), FieldPanel("body")]
-    search_fields = RessourcePage.search_fields + [index.SearchField("porteur"), index.SearchField("body")]
+    content_panels = RessourcePage.content_panels + [FieldPanel("nature"), FieldPanel("project_lead"), FieldPanel("body")]
+    search_fields = RessourcePage.search_fields + [index.SearchField("project_lead"), index.SearchField("body")]
     parent_page_types = ["ressources.RessourceIndexPage"]
     subpage_types = []
     is_creatable = True
@@ -161,19 +161,19 @@ class ArticlePage(RessourcePage):
 class TribunePage(RessourcePage):
     """An op-ed, signed by its author."""
 
-    auteur = models.CharField(_("auteur"), max_length=255, blank=True)
-    auteur_fonction = models.CharField(_("fonction de l'auteur"), max_length=255, blank=True)
-    citation = models.TextField(_("citation mise en avant"), blank=True)
-    citation_auteur = models.CharField(_("auteur de la citation"), max_length=255, blank=True)
+    author = models.CharField(_("auteur"), max_length=255, blank=True)
+    author_role = models.CharField(_("fonction de l'auteur"), max_length=255, blank=True)
+    quote = models.TextField(_("citation mise en avant"), blank=True)
+    quote_author = models.CharField(_("auteur de la citation"), max_length=255, blank=True)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("corps"))
 
     content_panels = RessourcePage.content_panels + [
-        MultiFieldPanel([FieldPanel("auteur"), FieldPanel("auteur_fonction")], heading=_("Signature")),
-        MultiFieldPanel([FieldPanel("citation"), FieldPanel("citation_auteur")], heading=_("Citation")),
+        MultiFieldPanel([FieldPanel("author"), FieldPanel("author_role")], heading=_("Signature")),
+        MultiFieldPanel([FieldPanel("quote"), FieldPanel("quote_author")], heading=_("Citation")),
         FieldPanel("body"),
     ]
     search_fields = RessourcePage.search_fields + [
-        index.SearchField("auteur"), index.SearchField("citation"), index.SearchField("body"),
+        index.SearchField("author"), index.SearchField("quote"), index.SearchField("body"),
     ]
     parent_page_types = ["ressources.RessourceIndexPage"]
     subpage_types = []
@@ -217,18 +217,18 @@ class ConceptLien(Orderable):
     """A further-reading link of a concept, with its source."""
 
     page = ParentalKey(ConceptPage, on_delete=models.CASCADE, related_name="liens")
-    titre = models.CharField(_("titre"), max_length=255)
+    title = models.CharField(_("titre"), max_length=255)
     url = models.URLField(_("adresse"), max_length=2000)
     source = models.CharField(_("source"), max_length=255, blank=True)
 
-    panels = [FieldPanel("titre"), FieldPanel("url"), FieldPanel("source")]
+    panels = [FieldPanel("title"), FieldPanel("url"), FieldPanel("source")]
 
     class Meta(Orderable.Meta):
         verbose_name = _("lien pour aller plus loin")
         verbose_name_plural = _("liens pour aller plus loin")
 
     def __str__(self):
-        return self.titre
+        return self.title
 
 
 class ActualitePage(RessourcePage):
@@ -299,10 +299,10 @@ class EvenementPage(BasePage):
                                help_text=_("Vide : l'événement dure une heure (ou la journée s'il est sur la journée entière)."))
     all_day = models.BooleanField(_("journée entière"), default=False)
     online = models.BooleanField(_("en ligne"), default=False)
-    lieu = models.CharField(_("lieu"), max_length=255, blank=True)
-    organisateur = models.CharField(_("organisateur"), max_length=255, blank=True)
-    lien_inscription = models.URLField(_("lien d'inscription ou d'information"), blank=True, max_length=2000)
-    lien_libelle = models.CharField(_("libellé du lien"), max_length=80, blank=True, default="En savoir plus")
+    location = models.CharField(_("lieu"), max_length=255, blank=True)
+    organizer = models.CharField(_("organisateur"), max_length=255, blank=True)
+    registration_url = models.URLField(_("lien d'inscription ou d'information"), blank=True, max_length=2000)
+    link_label = models.CharField(_("libellé du lien"), max_length=80, blank=True, default="En savoir plus")
     thematiques = ParentalManyToManyField("thematiques.ThematiquePage", verbose_name=_("thématiques"),
                                           blank=True, related_name="evenements")
     collectivite = models.ForeignKey("thematiques.Collectivite", verbose_name=_("collectivité"), null=True,
@@ -313,13 +313,13 @@ class EvenementPage(BasePage):
 
     content_panels = BasePage.content_panels + [
         MultiFieldPanel([FieldPanel("start"), FieldPanel("end"), FieldPanel("all_day")], heading=_("Dates")),
-        MultiFieldPanel([FieldPanel("online"), FieldPanel("lieu")], heading=_("Lieu")),
-        FieldPanel("organisateur"),
-        MultiFieldPanel([FieldPanel("lien_inscription"), FieldPanel("lien_libelle")], heading=_("Lien")),
+        MultiFieldPanel([FieldPanel("online"), FieldPanel("location")], heading=_("Lieu")),
+        FieldPanel("organizer"),
+        MultiFieldPanel([FieldPanel("registration_url"), FieldPanel("link_label")], heading=_("Lien")),
         FieldPanel("thematiques"), FieldPanel("collectivite"), FieldPanel("body"),
     ]
     search_fields = BasePage.search_fields + [
-        index.SearchField("organisateur"), index.SearchField("lieu"), index.SearchField("body"),
+        index.SearchField("organizer"), index.SearchField("location"), index.SearchField("body"),
         index.FilterField("start"), index.FilterField("end"),
     ]
     parent_page_types = ["ressources.AgendaIndexPage"]
@@ -337,8 +337,8 @@ class EvenementPage(BasePage):
             self.end = (self.start + dt.timedelta(hours=1)) if not self.all_day else self.start.replace(hour=23, minute=59)
         if self.start and self.end and self.end < self.start:
             raise ValidationError({"end": _("La fin de l'événement doit suivre son début.")})
-        if not self.online and not self.lieu:
-            raise ValidationError({"lieu": _("Indiquez un lieu, ou cochez « en ligne ».")})
+        if not self.online and not self.location:
+            raise ValidationError({"location": _("Indiquez un lieu, ou cochez « en ligne ».")})
 
     def save(self, *args, **kwargs):
         if self.start and not self.end:
@@ -349,10 +349,10 @@ class EvenementPage(BasePage):
         return timezone.localtime(self.start).date() if self.start else None
 
     def get_card_cta_label(self):
-        return self.lien_libelle or "En savoir plus"
+        return self.link_label or "En savoir plus"
 
     def get_card_external_url(self):
-        return self.lien_inscription
+        return self.registration_url
 
     @property
     def is_past(self):

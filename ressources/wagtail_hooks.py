@@ -32,7 +32,7 @@ class ContributionButtonHelper(ButtonHelper):
 
     def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, classnames_exclude=None):
         buttons = super().get_buttons_for_obj(obj, exclude, classnames_add, classnames_exclude)
-        if obj.statut == ContributionEvenement.Statut.NOUVELLE and self.permission_helper.user_can_moderate(self.request.user):
+        if obj.status == ContributionEvenement.Status.NOUVELLE and self.permission_helper.user_can_moderate(self.request.user):
             buttons.append(self._button("publier", obj, _("Publier dans l'agenda"), ["button-small"],
                                         _("Créer l'événement dans l'agenda")))
             buttons.append(self._button("refuser", obj, _("Refuser"), ["button-small", "button-secondary", "no"],
@@ -48,9 +48,9 @@ class DemandeButtonHelper(ButtonHelper):
     def get_buttons_for_obj(self, obj, exclude=None, classnames_add=None, classnames_exclude=None):
         buttons = super().get_buttons_for_obj(obj, exclude, classnames_add, classnames_exclude)
         if self.permission_helper.user_can_moderate(self.request.user):
-            label = _("Marquer comme non traitée") if obj.traitee else _("Marquer comme traitée")
+            label = _("Marquer comme non traitée") if obj.handled else _("Marquer comme traitée")
             buttons.append({"url": self.url_helper.get_action_url("traiter", obj.pk), "label": label,
-                            "classname": self.finalise_classname(["button-small"] if not obj.traitee
+                            "classname": self.finalise_classname(["button-small"] if not obj.handled
                                                                  else ["button-small", "button-secondary"]),
                             "title": label})
         return buttons
@@ -60,14 +60,14 @@ class ContributionEvenementAdmin(ModelAdmin):
     model = ContributionEvenement
     menu_label = _("Événements proposés")
     menu_icon = "date"
-    list_display = ("titre", "date_display", "organisateur", "collectivite", "statut_display", "created_at")
-    list_filter = ("statut", "online", "all_day", "created_at")
+    list_display = ("title", "date_display", "organizer", "collectivite", "status_display", "created_at")
+    list_filter = ("status", "online", "all_day", "created_at")
     list_select_related = ("collectivite",)
-    search_fields = ("titre", "organisateur", "contact_nom", "contact_email", "lieu")
+    search_fields = ("title", "organizer", "contact_name", "contact_email", "location")
     ordering = ("-created_at",)
     inspect_view_enabled = True
-    inspect_view_fields = ("titre", "start", "end", "all_day", "online", "lieu", "organisateur", "collectivite", "lien",
-                           "description", "contact_nom", "contact_email", "consentement", "statut", "motif_refus",
+    inspect_view_fields = ("title", "start", "end", "all_day", "online", "location", "organizer", "collectivite", "url",
+                           "description", "contact_name", "contact_email", "consent", "status", "refusal_reason",
                            "evenement", "created_at", "decided_at", "decided_by")
     permission_helper_class = ModerationPermissionHelper
     button_helper_class = ContributionButtonHelper
@@ -77,9 +77,9 @@ class ContributionEvenementAdmin(ModelAdmin):
         return admin_views.format_dates(obj)
 
     @display(description=_("statut"))
-    def statut_display(self, obj):
-        colour = {"nouvelle": "warning", "acceptee": "success", "refusee": "critical"}[obj.statut]
-        return format_html('<span class="w-status w-status--{}">{}</span>', colour, obj.get_statut_display())
+    def status_display(self, obj):
+        colour = {"nouvelle": "warning", "acceptee": "success", "refusee": "critical"}[obj.status]
+        return format_html('<span class="w-status w-status--{}">{}</span>', colour, obj.get_status_display())
 
     def publier_view(self, request, instance_pk):
         return admin_views.AcceptView.as_view(model_admin=self, instance_pk=instance_pk)(request)
@@ -100,14 +100,14 @@ class DemandeContactAdmin(ModelAdmin):
     model = DemandeContact
     menu_label = _("Demandes de contact")
     menu_icon = "mail"
-    list_display = ("nom", "collectivite", "fonction", "thematique", "created_at", "traitee")
-    list_filter = ("traitee", "thematique", "created_at")
+    list_display = ("name", "collectivite", "job_title", "thematique", "created_at", "handled")
+    list_filter = ("handled", "thematique", "created_at")
     list_select_related = ("thematique",)
-    search_fields = ("nom", "collectivite", "fonction", "email", "message")
-    ordering = ("traitee", "-created_at")
+    search_fields = ("name", "collectivite", "job_title", "email", "message")
+    ordering = ("handled", "-created_at")
     inspect_view_enabled = True
-    inspect_view_fields = ("nom", "collectivite", "fonction", "email", "thematique", "message", "created_at", "traitee",
-                           "traitee_at", "traitee_par")
+    inspect_view_fields = ("name", "collectivite", "job_title", "email", "thematique", "message", "created_at", "handled",
+                           "handled_at", "handled_by")
     permission_helper_class = ModerationPermissionHelper
     button_helper_class = DemandeButtonHelper
 
@@ -146,8 +146,8 @@ class ContributionsPanel(Component):
         return {
             "evenements": self.evenements, "demandes": self.demandes,
             "can_see_evenements": self.can_see_evenements, "can_see_demandes": self.can_see_demandes,
-            "evenements_url": reverse("ressources_contributionevenement_modeladmin_index") + "?statut__exact=nouvelle",
-            "demandes_url": reverse("ressources_demandecontact_modeladmin_index") + "?traitee__exact=0",
+            "evenements_url": reverse("ressources_contributionevenement_modeladmin_index") + "?status__exact=nouvelle",
+            "demandes_url": reverse("ressources_demandecontact_modeladmin_index") + "?handled__exact=0",
         }
 
 
@@ -158,7 +158,7 @@ def add_contributions_panel(request, panels):
     can_see_demandes = user.has_perm("ressources.view_demandecontact")
     if not (can_see_evenements or can_see_demandes):
         return
-    evenements = ContributionEvenement.objects.filter(statut=ContributionEvenement.Statut.NOUVELLE).count() \
+    evenements = ContributionEvenement.objects.filter(status=ContributionEvenement.Status.NOUVELLE).count() \
         if can_see_evenements else 0
-    demandes = DemandeContact.objects.filter(traitee=False).count() if can_see_demandes else 0
+    demandes = DemandeContact.objects.filter(handled=False).count() if can_see_demandes else 0
     panels.append(ContributionsPanel(evenements, demandes, can_see_evenements, can_see_demandes))

@@ -179,7 +179,7 @@ def make_evenement(agenda_index):
     def make(title="Webinaire", days=10, **kw):
         start = kw.pop("start", timezone.now() + dt.timedelta(days=days))
         page = EvenementPage(title=title, start=start, end=kw.pop("end", start + dt.timedelta(hours=2)),
-                             online=kw.pop("online", True), organisateur=kw.pop("organisateur", "ANCT"), **kw)
+                             online=kw.pop("online", True), organizer=kw.pop("organizer", "ANCT"), **kw)
         return agenda_index.add_child(instance=page)
 
     return make

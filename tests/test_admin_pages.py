@@ -40,8 +40,8 @@ RESSOURCE_TYPES = {ProjetPage, ArticlePage, TribunePage, ConceptPage, ActualiteP
 
 def resource_data(title, thematiques=(), **extra):
     data = nested_form_data({
-        "title": title, "chapo": f"Chapô de {title}", "date_publication": "2021-12-16", "tags": "",
-        "lien_externe": "", "lien_libelle": "", "body": streamfield([]), **extra,
+        "title": title, "chapo": f"Chapô de {title}", "publication_date": "2021-12-16", "tags": "",
+        "external_url": "", "link_label": "", "body": streamfield([]), **extra,
     })
     data["thematiques"] = list(thematiques)  # a multiple-choice field: one POST value per choice
     return data
@@ -156,18 +156,18 @@ class PageTreeTests(WagtailPageTestCase):
     def test_create_thematique(self):
         self.assertCanCreate(self.thematiques, ThematiquePage, nested_form_data({
             "title": "Petite enfance", "chapo": "L'accueil des enfants.", "body": streamfield([]),
-            "couleur": "yellow-tournesol", "pictogramme": "family", "is_thematique_du_mois": "on",
+            "color": "yellow-tournesol", "pictogram": "family", "is_thematique_du_mois": "on",
             "contact_title": "L'ANCT peut vous accompagner", "contact_text": "Contactez-nous",
             "contact_label": "Contactez l'ANCT", "header_image_alt": "",
         }))
         page = ThematiquePage.objects.get(slug="petite-enfance")
         self.assertTrue(page.is_thematique_du_mois)
-        self.assertEqual(page.pictogramme, "family")
+        self.assertEqual(page.pictogram, "family")
 
     def test_create_projet_partage_with_participants(self):
         self.assertCanCreate(self.projets_partages, ProjetPartagePage, nested_form_data({
             "title": "Projet partagé Ados", "thematique": str(self.emploi.pk), "theme_label": "Ados",
-            "statut": "en_cours", "date_debut": "2021-09-01", "date_fin": "2022-06-30", "body": streamfield([]),
+            "status": "en_cours", "start_date": "2021-09-01", "end_date": "2022-06-30", "body": streamfield([]),
             "participants": inline_formset([
                 {"collectivite": str(self.tarascon.pk), "role": "partie_prenante"},
                 {"collectivite": str(self.reze.pk), "role": "observatrice"},
@@ -181,19 +181,19 @@ class PageTreeTests(WagtailPageTestCase):
         response = self.client.post(
             reverse("wagtailadmin_pages:add", args=["thematiques", "projetpartagepage", self.projets_partages.pk]),
             nested_form_data({
-                "title": "Projet à l'envers", "slug": "envers", "statut": "en_cours", "theme_label": "",
-                "date_debut": "2022-06-30", "date_fin": "2021-09-01", "body": streamfield([]),
+                "title": "Projet à l'envers", "slug": "envers", "status": "en_cours", "theme_label": "",
+                "start_date": "2022-06-30", "end_date": "2021-09-01", "body": streamfield([]),
                 "participants": inline_formset([]), "action-publish": "action-publish",
             }),
         )
         self.assertEqual(response.status_code, 200)
-        self.assertIn("La fin doit suivre le début.", response.context["form"].errors["date_fin"])
+        self.assertIn("La fin doit suivre le début.", response.context["form"].errors["end_date"])
         self.assertFalse(ProjetPartagePage.objects.filter(slug="envers").exists())
 
     def test_create_projet(self):
         self.assertCanCreate(self.ressources, ProjetPage, resource_data(
-            "Collectif Repérages", nature="experience", porteur="Collectif Repérages",
-            lien_externe="https://www.example.org/reperages", lien_libelle="Pour découvrir le projet",
+            "Collectif Repérages", nature="experience", project_lead="Collectif Repérages",
+            external_url="https://www.example.org/reperages", link_label="Pour découvrir le projet",
             territoire=str(self.val_de_marne.pk), thematiques=[str(self.emploi.pk)],
         ))
         page = ProjetPage.objects.get(slug="collectif-reperages")
@@ -208,10 +208,10 @@ class PageTreeTests(WagtailPageTestCase):
 
     def test_create_tribune(self):
         self.assertCanCreate(self.ressources, TribunePage, resource_data(
-            "L'ingénierie participative", auteur="", auteur_fonction="",
-            citation="faire de la démocratie locale une réalité plus vivante", citation_auteur="Jacques Chirac",
+            "L'ingénierie participative", author="", author_role="",
+            quote="faire de la démocratie locale une réalité plus vivante", quote_author="Jacques Chirac",
         ))
-        self.assertEqual(TribunePage.objects.get().citation_auteur, "Jacques Chirac")
+        self.assertEqual(TribunePage.objects.get().quote_author, "Jacques Chirac")
 
     def test_create_concept_with_links_and_criteria(self):
         data = resource_data(
@@ -219,15 +219,15 @@ class PageTreeTests(WagtailPageTestCase):
             criteres=streamfield([("critere", "Inclusion des publics ciblés"),
                                   ("critere", "Caractère innovant de la démarche")]),
             liens=inline_formset([
-                {"titre": "Les chartes de la participation", "url": "https://www.example.org/chartes",
+                {"title": "Les chartes de la participation", "url": "https://www.example.org/chartes",
                  "source": "Ministère"},
-                {"titre": "L'évaluation de la participation par l'ICPC", "url": "https://www.example.org/icpc",
+                {"title": "L'évaluation de la participation par l'ICPC", "url": "https://www.example.org/icpc",
                  "source": "ICPC"},
             ]),
         )
         self.assertCanCreate(self.ressources, ConceptPage, data)
         page = ConceptPage.objects.get()
-        self.assertEqual([(lien.titre, lien.source) for lien in page.liens.all()],
+        self.assertEqual([(lien.title, lien.source) for lien in page.liens.all()],
                          [("Les chartes de la participation", "Ministère"),
                           ("L'évaluation de la participation par l'ICPC", "ICPC")])
         self.assertEqual([block.value for block in page.criteres],
@@ -240,8 +240,8 @@ class PageTreeTests(WagtailPageTestCase):
     def test_create_evenement(self):
         self.assertCanCreate(self.agenda, EvenementPage, nested_form_data({
             "title": "Webinaire du Réseau des Territoires", "start": "2022-01-25 10:00", "end": "2022-01-25 12:00",
-            "online": "on", "lieu": "", "organisateur": "Démocratie Ouverte",
-            "lien_inscription": "https://www.example.org/webinaire", "lien_libelle": "Découvrez le réseau",
+            "online": "on", "location": "", "organizer": "Démocratie Ouverte",
+            "registration_url": "https://www.example.org/webinaire", "link_label": "Découvrez le réseau",
             "collectivite": "", "body": streamfield([]),
         }) | {"thematiques": [str(self.emploi.pk)]})
         page = EvenementPage.objects.get()
@@ -254,12 +254,12 @@ class PageTreeTests(WagtailPageTestCase):
             reverse("wagtailadmin_pages:add", args=["ressources", "evenementpage", self.agenda.pk]),
             nested_form_data({
                 "title": "Sans lieu", "slug": "sans-lieu", "start": "2022-01-25 10:00", "end": "",
-                "lieu": "", "organisateur": "", "lien_inscription": "", "lien_libelle": "",
+                "location": "", "organizer": "", "registration_url": "", "link_label": "",
                 "collectivite": "", "body": streamfield([]), "action-publish": "action-publish",
             }),
         )
         self.assertEqual(response.status_code, 200)
-        self.assertIn("Indiquez un lieu, ou cochez « en ligne ».", response.context["form"].errors["lieu"])
+        self.assertIn("Indiquez un lieu, ou cochez « en ligne ».", response.context["form"].errors["location"])
         self.assertFalse(EvenementPage.objects.filter(slug="sans-lieu").exists())
 
     # -- the collectivité chooser ----------------------------------------------------------------
@@ -304,7 +304,7 @@ class EditorEditViewTests(WagtailPageTestCase):
         projets_partages.add_child(instance=projet_partage)
         concept = ConceptPage(title="Qualité de la participation", slug="qualite",
                               criteres=[("critere", "Inclusion des publics ciblés")])
-        concept.liens.add(concept.liens.model(titre="Les chartes", url="https://www.example.org/chartes"))
+        concept.liens.add(concept.liens.model(title="Les chartes", url="https://www.example.org/chartes"))
         ressources.add_child(instance=concept)
         cls.pages = [
             home, home.add_child(instance=StandardPage(title="Mentions légales", slug="mentions-legales")),

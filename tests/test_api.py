@@ -10,7 +10,7 @@ def content(home, make_thematique, make_projet, make_evenement, ressource_index,
 
     montpellier = Collectivite.objects.create(code="34172", nom="Montpellier", echelon="com")
     emploi = make_thematique("Retour à l'emploi")
-    projet = make_projet("Wake Up Café", thematiques=[emploi], territoire=montpellier, porteur="Wake Up Café")
+    projet = make_projet("Wake Up Café", thematiques=[emploi], territoire=montpellier, project_lead="Wake Up Café")
     projet.tags.add("insertion")
     projet.save_revision().publish()
     event = make_evenement("Webinaire participation")
@@ -38,7 +38,7 @@ def test_lists_only_exposed_published_types(client, content):
 
 
 def test_resource_fields_for_partners(client, content):
-    [projet] = items(client, "?type=ressources.ProjetPage&fields=chapo,thematiques,territoire,tags,porteur,kind")
+    [projet] = items(client, "?type=ressources.ProjetPage&fields=chapo,thematiques,territoire,tags,project_lead,kind")
     assert projet["chapo"] == "Chapô Wake Up Café"
     assert projet["thematiques"] == [{"id": content["emploi"].pk, "title": "Retour à l'emploi",
                                       "slug": content["emploi"].slug}]
@@ -51,14 +51,17 @@ def test_resource_fields_for_partners(client, content):
 def test_filter_by_type_family_and_search(client, content):
     resources = items(client, "?type=ressources.RessourcePage")
     assert [r["title"] for r in resources] == ["Wake Up Café"]
-    events = items(client, "?type=ressources.EvenementPage&fields=start,end,organisateur")
-    assert events[0]["organisateur"] == "ANCT" and events[0]["start"]
+    events = items(client, "?type=ressources.EvenementPage&fields=start,end,organizer")
+    assert events[0]["organizer"] == "ANCT" and events[0]["start"]
+    [event] = items(client, "?type=ressources.EvenementPage&fields=location,registration_url,link_label")
+    assert {"location", "registration_url", "link_label"} <= set(event)
+    assert items(client, "?type=thematiques.ProjetPartagePage&fields=status,start_date,end_date") == []
 
 
 def test_detail_view_and_hidden_pages(client, content, home):
     response = client.get(f"/api/v2/pages/{content['projet'].pk}/")
     assert response.status_code == 200
-    assert response.json()["porteur"] == "Wake Up Café"
+    assert response.json()["project_lead"] == "Wake Up Café"
     assert client.get(f"/api/v2/pages/{content['draft'].pk}/").status_code == 404
     assert client.get(f"/api/v2/pages/{home.pk}/").status_code == 404
 
@@ -68,6 +71,27 @@ def test_unexposed_type_is_refused_in_french(client, content):
     assert response.status_code == 400
     assert "non exposé" in response.json()["message"]
     assert client.get("/api/v2/pages/?type=nexiste.Pas").status_code == 400
+
+
+# Field names before the English renames (docs/decisions.md, "Naming"): refused like any unknown field.
+OLD_FIELD_NAMES = [
+    ("ressources.EvenementPage", ["lieu", "organisateur", "lien_inscription", "lien_libelle"]),
+    ("ressources.ProjetPage", ["lien_externe", "lien_libelle", "date_publication", "porteur"]),
+    ("ressources.TribunePage", ["auteur", "auteur_fonction", "citation", "citation_auteur"]),
+    ("thematiques.ProjetPartagePage", ["statut", "date_debut", "date_fin"]),
+    ("thematiques.ThematiquePage", ["couleur", "pictogramme"]),
+]
+
+
+@pytest.mark.parametrize("page_type, old_names", OLD_FIELD_NAMES)
+def test_old_field_names_get_the_unknown_field_error(client, content, page_type, old_names):
+    unknown = client.get(f"/api/v2/pages/?type={page_type}&fields=nexiste_pas")
+    assert unknown.status_code == 400
+    for name in old_names:
+        response = client.get(f"/api/v2/pages/?type={page_type}&fields={name}")
+        assert response.status_code == 400, name
+        assert response.json() == {key: value.replace("nexiste_pas", name) if isinstance(value, str) else value
+                                   for key, value in unknown.json().items()}
 
 
 def test_read_only(client, content):

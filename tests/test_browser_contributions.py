@@ -45,14 +45,14 @@ def test_visitor_shares_an_event_editor_publishes_it_visitor_finds_it(live_serve
     assert_accessible(page, "formulaire de contribution")
 
     # A first try without the required fields: French errors next to the fields, typed values kept.
-    page.fill("#id_titre", TITLE)
+    page.fill("#id_title", TITLE)
     page.click("button:has-text('Proposer l\\'événement')")
-    page.wait_for_selector("#id_organisateur-desc-error")
-    assert "Indiquez qui organise l'événement." in page.inner_text("#id_organisateur-desc-error")
-    assert page.input_value("#id_titre") == TITLE
+    page.wait_for_selector("#id_organizer-desc-error")
+    assert "Indiquez qui organise l'événement." in page.inner_text("#id_organizer-desc-error")
+    assert page.input_value("#id_title") == TITLE
     assert_accessible(page, "formulaire de contribution avec erreurs")
 
-    page.fill("#id_organisateur", "Ville de Montpellier")
+    page.fill("#id_organizer", "Ville de Montpellier")
     page.focus("#id_collectivite")
     page.keyboard.type("Montp")
     page.wait_for_selector("#collectivite-suggestions option", state="attached", timeout=5000)
@@ -60,15 +60,15 @@ def test_visitor_shares_an_event_editor_publishes_it_visitor_finds_it(live_serve
     assert suggestion.startswith("Montpellier") and "34172" in suggestion
     page.fill("#id_collectivite", suggestion)
     page.fill("#id_description", "Des jeunes élus racontent leur mandat.\n\nAteliers l'après-midi.")
-    page.fill("#id_lien", "https://www.montpellier.fr/forum-jeunes")
-    page.fill("#id_date_debut", day.isoformat())
-    page.fill("#id_heure_debut", "09:30")
-    page.fill("#id_heure_fin", "17:00")
-    page.fill("#id_lieu", "Hôtel de ville de Montpellier")
-    page.fill("#id_contact_nom", "Camille Martin")
+    page.fill("#id_url", "https://www.montpellier.fr/forum-jeunes")
+    page.fill("#id_start_date", day.isoformat())
+    page.fill("#id_start_time", "09:30")
+    page.fill("#id_end_time", "17:00")
+    page.fill("#id_location", "Hôtel de ville de Montpellier")
+    page.fill("#id_contact_name", "Camille Martin")
     page.fill("#id_contact_email", "camille.martin@montpellier.fr")
-    page.click("label[for=id_consentement]")  # DSFR draws the box on the label
-    assert page.is_checked("#id_consentement")
+    page.click("label[for=id_consent]")  # DSFR draws the box on the label
+    assert page.is_checked("#id_consent")
     page.click("button:has-text('Proposer l\\'événement')")
     page.wait_for_selector("h1:has-text('Merci')")
     contribution = ContributionEvenement.objects.get()
@@ -95,7 +95,7 @@ def test_visitor_shares_an_event_editor_publishes_it_visitor_finds_it(live_serve
     admin.wait_for_selector("text=est publié dans l'agenda")
     editor_context.close()
     contribution.refresh_from_db()
-    assert contribution.statut == "acceptee" and contribution.evenement.live
+    assert contribution.status == "acceptee" and contribution.evenement.live
     assert mail.outbox[-1].to == ["camille.martin@montpellier.fr"]
 
     # 3. The visitor finds it in the agenda, on its page and in the .ics feeds.
@@ -125,9 +125,9 @@ def test_contact_form_pre_filled_from_a_thematique_is_accessible(live_server, pa
     page.wait_for_selector("h1:has-text('Contactez l')")
     assert page.locator("#id_thematique option:checked").inner_text() == "Retour à l'emploi"
     assert_accessible(page, "formulaire de contact")
-    page.fill("#id_nom", "Dominique Petit")
+    page.fill("#id_name", "Dominique Petit")
     page.fill("#id_collectivite", "Commune de Lodève")
-    page.fill("#id_fonction", "Maire adjointe")
+    page.fill("#id_job_title", "Maire adjointe")
     page.fill("#id_email", "d.petit@lodeve.example")
     page.fill("#id_message", "Nous voulons lancer une convention citoyenne.")
     page.click("button:has-text('Envoyer ma demande')")
@@ -140,7 +140,7 @@ def test_emails_html_is_accessible(page, setup, client):
     from tests.test_contributions import event_data
 
     client.post("/contribuer/evenement/", event_data(collectivite="34172"))
-    client.post("/contact/", {"nom": "D", "collectivite": "C", "fonction": "F", "email": "d@example.org",
+    client.post("/contact/", {"name": "D", "collectivite": "C", "job_title": "F", "email": "d@example.org",
                               "message": "Bonjour", "thematique": ""})
     assert len(mail.outbox) == 4
     for message in mail.outbox:

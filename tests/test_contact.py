@@ -33,7 +33,7 @@ def team_address(db):
 
 
 def contact_data(**overrides):
-    data = {"nom": "Dominique Petit", "collectivite": "Commune de Lodève", "fonction": "Maire adjointe",
+    data = {"name": "Dominique Petit", "collectivite": "Commune de Lodève", "job_title": "Maire adjointe",
             "email": "d.petit@lodeve.example", "thematique": "", "message": "Nous voulons lancer un budget participatif.",
             "site_web": ""}
     data.update(overrides)
@@ -80,9 +80,9 @@ def test_contact_request_is_stored_and_emailed_to_the_team(client, make_thematiq
     assert response.status_code == 302
     assert response["Location"] == reverse("contact_anct_merci")
     demande = DemandeContact.objects.get()
-    assert (demande.nom, demande.collectivite, demande.fonction, demande.email, demande.thematique) == (
+    assert (demande.name, demande.collectivite, demande.job_title, demande.email, demande.thematique) == (
         "Dominique Petit", "Commune de Lodève", "Maire adjointe", "d.petit@lodeve.example", thematique)
-    assert not demande.traitee
+    assert not demande.handled
     team, ack = mail.outbox
     assert team.to == [team_address]
     assert team.reply_to == ["d.petit@lodeve.example"]
@@ -102,9 +102,9 @@ def test_general_contact_request_has_no_thematique(client, team_address):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("overrides, field, message", [
-    ({"nom": ""}, "nom", "Indiquez votre nom."),
+    ({"name": ""}, "name", "Indiquez votre nom."),
     ({"collectivite": ""}, "collectivite", "Indiquez votre collectivité ou votre structure."),
-    ({"fonction": ""}, "fonction", "Indiquez votre fonction."),
+    ({"job_title": ""}, "job_title", "Indiquez votre fonction."),
     ({"email": "pas-une-adresse"}, "email", "Saisissez une adresse électronique valide"),
     ({"message": ""}, "message", "Écrivez votre message."),
     ({"message": "m" * 5001}, "message", "Ce texte est trop long : 5000 caractères au plus (il en compte 5001)."),
@@ -134,7 +134,7 @@ def test_contact_honeypot_and_csrf(client):
 def test_contact_rate_limit_in_french(client, settings):
     settings.CONTRIBUTIONS_RATE_LIMIT = (1, 600)
     assert client.post(CONTACT_URL, contact_data()).status_code == 302
-    response = client.post(CONTACT_URL, contact_data(nom="Deuxième essai"))
+    response = client.post(CONTACT_URL, contact_data(name="Deuxième essai"))
     assert response.status_code == 429
     html = response.content.decode()
     assert "Merci de patienter quelques minutes avant de réessayer" in html
@@ -153,17 +153,17 @@ def test_contact_requests_are_listed_in_the_admin_and_marked_handled(client, edi
     url = reverse("ressources_demandecontact_modeladmin_traiter", args=[demande.pk])
     client.get(url)  # the confirmation page changes nothing
     demande.refresh_from_db()
-    assert not demande.traitee
+    assert not demande.handled
     assert client.post(url).status_code == 302
     demande.refresh_from_db()
-    assert demande.traitee and demande.traitee_par == editor and demande.traitee_at
-    pending = client.get(reverse("ressources_demandecontact_modeladmin_index"), {"traitee__exact": "0"})
+    assert demande.handled and demande.handled_by == editor and demande.handled_at
+    pending = client.get(reverse("ressources_demandecontact_modeladmin_index"), {"handled__exact": "0"})
     assert url not in pending.content.decode()  # no row, so no action button for it
-    handled = client.get(reverse("ressources_demandecontact_modeladmin_index"), {"traitee__exact": "1"})
+    handled = client.get(reverse("ressources_demandecontact_modeladmin_index"), {"handled__exact": "1"})
     assert url in handled.content.decode() and "Marquer comme non traitée" in handled.content.decode()
     client.post(url)  # and back to not handled
     demande.refresh_from_db()
-    assert not demande.traitee and demande.traitee_par is None
+    assert not demande.handled and demande.handled_by is None
 
 
 @pytest.mark.django_db
@@ -189,19 +189,19 @@ def test_only_moderators_may_see_or_handle_contact_requests(client, django_user_
         assert listing.status_code in (302, 403) and "Dominique Petit" not in listing.content.decode()
         c.post(reverse("ressources_demandecontact_modeladmin_traiter", args=[demande.pk]))
         demande.refresh_from_db()
-        assert not demande.traitee
+        assert not demande.handled
 
 
 @pytest.mark.django_db
 def test_xss_payload_in_every_contact_field_comes_out_escaped(client, editor, make_thematique):
     thematique = make_thematique("Emploi " + PAYLOAD)
     response = client.post(CONTACT_URL, contact_data(
-        nom="Nom " + PAYLOAD, collectivite="Ville " + PAYLOAD, fonction="Fonction " + PAYLOAD,
+        name="Nom " + PAYLOAD, collectivite="Ville " + PAYLOAD, job_title="Fonction " + PAYLOAD,
         email='"' + SCRIPT + '"@example.org', message="Message " + PAYLOAD + "\nligne 2", thematique=str(thematique.pk),
     ))
     assert response.status_code == 302
     demande = DemandeContact.objects.get()
-    assert demande.nom == "Nom " + PAYLOAD
+    assert demande.name == "Nom " + PAYLOAD
     client.force_login(editor)
     for url in (reverse("ressources_demandecontact_modeladmin_index"),
                 reverse("ressources_demandecontact_modeladmin_inspect", args=[demande.pk]),
@@ -224,7 +224,7 @@ def test_xss_payload_in_every_contact_field_comes_out_escaped(client, editor, ma
         assert "&lt;" not in message.body
         assert "\n" not in message.subject
     # The form shown again after an error escapes the values it keeps.
-    again = client.post(CONTACT_URL, contact_data(nom=PAYLOAD, email="invalide")).content.decode()
+    again = client.post(CONTACT_URL, contact_data(name=PAYLOAD, email="invalide")).content.decode()
     assert_no_raw_payload(again)
     assert ESCAPED_SCRIPT in again
 
@@ -237,13 +237,13 @@ def test_admin_contact_list_has_constant_queries(client, editor, make_thematique
     thematique = make_thematique("Retour à l'emploi")
     client.force_login(editor)
     url = reverse("ressources_demandecontact_modeladmin_index")
-    DemandeContact.objects.create(nom="A", collectivite="B", fonction="C", email="a@example.org", message="m",
+    DemandeContact.objects.create(name="A", collectivite="B", job_title="C", email="a@example.org", message="m",
                                   thematique=thematique)
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for i in range(6):
         other = make_thematique(f"Thème {i}")
-        DemandeContact.objects.create(nom=f"N{i}", collectivite="B", fonction="C", email="a@example.org",
+        DemandeContact.objects.create(name=f"N{i}", collectivite="B", job_title="C", email="a@example.org",
                                       message="m", thematique=other)
     with CaptureQueriesContext(connection) as many:
         client.get(url)

@@ -53,14 +53,14 @@ def future(days=20):
 
 def event_data(**overrides):
     data = {
-        "titre": "Forum de la participation citoyenne",
-        "date_debut": future().isoformat(), "heure_debut": "14:00",
-        "date_fin": "", "heure_fin": "17:30",
-        "lieu": "Salle des fêtes, Montpellier", "organisateur": "Ville de Montpellier",
-        "collectivite": "", "lien": "https://www.montpellier.fr/forum",
+        "title": "Forum de la participation citoyenne",
+        "start_date": future().isoformat(), "start_time": "14:00",
+        "end_date": "", "end_time": "17:30",
+        "location": "Salle des fêtes, Montpellier", "organizer": "Ville de Montpellier",
+        "collectivite": "", "url": "https://www.montpellier.fr/forum",
         "description": "Un après-midi d'échanges.\n\nAteliers et table ronde.",
-        "contact_nom": "Camille Martin", "contact_email": "camille.martin@montpellier.fr",
-        "consentement": "on", "site_web": "",
+        "contact_name": "Camille Martin", "contact_email": "camille.martin@montpellier.fr",
+        "consent": "on", "site_web": "",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -72,10 +72,10 @@ def post_event(client, **overrides):
 
 def make_contribution(**overrides):
     start = timezone.now() + dt.timedelta(days=15)
-    values = dict(titre="Atelier budget participatif", start=start, end=start + dt.timedelta(hours=2),
-                  online=False, lieu="Mairie de Lodève", organisateur="Commune de Lodève",
-                  description="Présentation du budget participatif.", contact_nom="Alex Durand",
-                  contact_email="alex@lodeve.example", consentement=True)
+    values = dict(title="Atelier budget participatif", start=start, end=start + dt.timedelta(hours=2),
+                  online=False, location="Mairie de Lodève", organizer="Commune de Lodève",
+                  description="Présentation du budget participatif.", contact_name="Alex Durand",
+                  contact_email="alex@lodeve.example", consent=True)
     values.update(overrides)
     return ContributionEvenement.objects.create(**values)
 
@@ -94,9 +94,9 @@ def test_form_page_shows_every_field_and_a_csrf_token(client, agenda_index):
     response = client.get(FORM_URL)
     html = response.content.decode()
     assert response.status_code == 200
-    for name in ("titre", "date_debut", "heure_debut", "date_fin", "heure_fin", "all_day", "online", "lieu",
-                 "organisateur", "collectivite", "lien", "description", "contact_nom", "contact_email",
-                 "consentement"):
+    for name in ("title", "start_date", "start_time", "end_date", "end_time", "all_day", "online", "location",
+                 "organizer", "collectivite", "url", "description", "contact_name", "contact_email",
+                 "consent"):
         assert f'name="{name}"' in html, name
     assert "csrfmiddlewaretoken" in html
     assert 'list="collectivite-suggestions"' in html
@@ -116,7 +116,7 @@ def test_submission_is_stored_as_nouvelle_and_emails_contributor_and_team(client
     assert response.status_code == 302
     assert response["Location"] == reverse("contribuer_evenement_merci")
     contribution = ContributionEvenement.objects.get()
-    assert contribution.statut == ContributionEvenement.Statut.NOUVELLE
+    assert contribution.status == ContributionEvenement.Status.NOUVELLE
     assert contribution.collectivite == montpellier
     start = timezone.localtime(contribution.start)
     end = timezone.localtime(contribution.end)
@@ -142,8 +142,8 @@ def test_submission_is_stored_as_nouvelle_and_emails_contributor_and_team(client
 
 @pytest.mark.django_db
 def test_all_day_event_spans_the_whole_days(client, agenda_index):
-    post_event(client, all_day="on", heure_debut="", heure_fin="", date_fin=future(21).isoformat(),
-               online="on", lieu="", collectivite="")
+    post_event(client, all_day="on", start_time="", end_time="", end_date=future(21).isoformat(),
+               online="on", location="", collectivite="")
     contribution = ContributionEvenement.objects.get()
     assert contribution.all_day and contribution.online and contribution.collectivite is None
     start, end = timezone.localtime(contribution.start), timezone.localtime(contribution.end)
@@ -169,20 +169,20 @@ def test_suggestions_endpoint_finds_collectivites_by_name_or_code(client, montpe
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("overrides, field, message", [
-    ({"titre": ""}, "titre", "Donnez un titre à l'événement."),
-    ({"date_debut": ""}, "date_debut", "Indiquez la date de l'événement."),
-    ({"date_debut": "31/02/2026"}, "date_debut", "Saisissez une date valide."),
-    ({"heure_debut": ""}, "heure_debut", "Indiquez l'heure de début"),
-    ({"lieu": ""}, "lieu", "Indiquez un lieu, ou cochez « L'événement a lieu en ligne »."),
-    ({"heure_fin": "09:00"}, "heure_fin", "La fin de l'événement doit suivre son début."),
-    ({"date_debut": (timezone.localdate() - dt.timedelta(days=3)).isoformat()}, "date_debut",
+    ({"title": ""}, "title", "Donnez un titre à l'événement."),
+    ({"start_date": ""}, "start_date", "Indiquez la date de l'événement."),
+    ({"start_date": "31/02/2026"}, "start_date", "Saisissez une date valide."),
+    ({"start_time": ""}, "start_time", "Indiquez l'heure de début"),
+    ({"location": ""}, "location", "Indiquez un lieu, ou cochez « L'événement a lieu en ligne »."),
+    ({"end_time": "09:00"}, "end_time", "La fin de l'événement doit suivre son début."),
+    ({"start_date": (timezone.localdate() - dt.timedelta(days=3)).isoformat()}, "start_date",
      "Cet événement est déjà passé"),
     ({"collectivite": "99999"}, "collectivite", "Collectivité introuvable"),
-    ({"lien": "pas une adresse"}, "lien", "Saisissez une adresse web valide"),
+    ({"url": "pas une adresse"}, "url", "Saisissez une adresse web valide"),
     ({"contact_email": "camille"}, "contact_email", "Saisissez une adresse électronique valide"),
-    ({"consentement": None}, "consentement", "Votre accord est nécessaire pour publier l'événement."),
+    ({"consent": None}, "consent", "Votre accord est nécessaire pour publier l'événement."),
     ({"description": "x" * 5001}, "description", "Ce texte est trop long : 5000 caractères au plus (il en compte 5001)."),
-    ({"titre": "t" * 201}, "titre", "Ce texte est trop long : 200 caractères au plus"),
+    ({"title": "t" * 201}, "title", "Ce texte est trop long : 200 caractères au plus"),
 ])
 def test_invalid_submission_shows_a_french_error_next_to_the_field_and_keeps_values(
         client, agenda_index, montpellier, overrides, field, message):
@@ -197,11 +197,11 @@ def test_invalid_submission_shows_a_french_error_next_to_the_field_and_keeps_val
     assert message.replace("'", "&#x27;") in block.group(1)
     assert f'aria-describedby="id_{field}-desc-error"' in html
     # What was typed elsewhere is kept.
-    if field != "organisateur":
+    if field != "organizer":
         assert 'value="Ville de Montpellier"' in html
     if field != "description":
         assert "Ateliers et table ronde." in html
-    if field != "date_debut":
+    if field != "start_date":
         assert f'value="{future().isoformat()}"' in html
 
 
@@ -216,26 +216,26 @@ def test_honeypot_filled_by_a_robot_stores_nothing_and_sends_nothing(client, age
 @pytest.mark.django_db
 def test_rate_limit_answers_429_with_a_french_message_and_keeps_values(client, agenda_index, settings):
     settings.CONTRIBUTIONS_RATE_LIMIT = (2, 600)
-    assert post_event(client, titre="Premier").status_code == 302
-    assert post_event(client, titre="Deuxième").status_code == 302
-    response = post_event(client, titre="Troisième")
+    assert post_event(client, title="Premier").status_code == 302
+    assert post_event(client, title="Deuxième").status_code == 302
+    response = post_event(client, title="Troisième")
     html = response.content.decode()
     assert response.status_code == 429
     assert "Vous avez envoyé beaucoup de formulaires en peu de temps" in html
     assert 'value="Troisième"' in html
     assert ContributionEvenement.objects.count() == 2
     # Another address is not affected.
-    other = client.post(FORM_URL, event_data(titre="Autre poste"), REMOTE_ADDR="203.0.113.9")
+    other = client.post(FORM_URL, event_data(title="Autre poste"), REMOTE_ADDR="203.0.113.9")
     assert other.status_code == 302
     assert ContributionEvenement.objects.count() == 3
 
 
 @pytest.mark.django_db
 def test_control_characters_and_line_breaks_never_reach_one_line_fields_or_headers(client, agenda_index):
-    post_event(client, titre="Forum\r\nBcc: victime@example.org\x00", organisateur="Ville\tde\x07 Sète")
+    post_event(client, title="Forum\r\nBcc: victime@example.org\x00", organizer="Ville\tde\x07 Sète")
     contribution = ContributionEvenement.objects.get()
-    assert contribution.titre == "Forum Bcc: victime@example.org"
-    assert contribution.organisateur == "Ville de Sète"
+    assert contribution.title == "Forum Bcc: victime@example.org"
+    assert contribution.organizer == "Ville de Sète"
     for message in mail.outbox:
         assert "\n" not in message.subject and "\r" not in message.subject
         assert "victime@example.org" not in message.recipients()
@@ -256,7 +256,7 @@ def _public_pages_html(client, agenda_index, title):
 @pytest.mark.parametrize("decide", ["pending", "refused", "accepted_as_draft"])
 def test_pending_refused_or_draft_contribution_never_appears_publicly(client, agenda_index, moderator_user,
                                                                      decide):
-    contribution = make_contribution(titre="Rencontre secrète des élus")
+    contribution = make_contribution(title="Rencontre secrète des élus")
     if decide == "refused":
         services.refuse(contribution.pk, moderator_user, "Hors sujet")
     elif decide == "accepted_as_draft":
@@ -279,22 +279,22 @@ def test_pending_refused_or_draft_contribution_never_appears_publicly(client, ag
 @pytest.mark.django_db
 def test_accepting_creates_exactly_one_published_event_with_the_submitted_fields(agenda_index, moderator_user,
                                                                                 montpellier, client):
-    contribution = make_contribution(collectivite=montpellier, lien="https://lodeve.example/budget",
+    contribution = make_contribution(collectivite=montpellier, url="https://lodeve.example/budget",
                                      description="Premier paragraphe.\nDeuxième ligne.\n\nSecond paragraphe.")
     result = services.accept(contribution.pk, moderator_user, publish=True)
     assert result.created
     page = EvenementPage.objects.get()
     assert page.get_parent().specific == agenda_index
     assert page.live
-    assert (page.title, page.start, page.end, page.online, page.lieu, page.organisateur, page.lien_inscription,
-            page.collectivite) == (contribution.titre, contribution.start, contribution.end, False,
+    assert (page.title, page.start, page.end, page.online, page.location, page.organizer, page.registration_url,
+            page.collectivite) == (contribution.title, contribution.start, contribution.end, False,
                                    "Mairie de Lodève", "Commune de Lodève", "https://lodeve.example/budget",
                                    montpellier)
     assert page.chapo == "Premier paragraphe. Deuxième ligne. Second paragraphe."
     assert [block.block_type for block in page.body] == ["paragraph", "paragraph"]
     assert page.body[0].value.source == "<p>Premier paragraphe.<br/>Deuxième ligne.</p>"
     contribution.refresh_from_db()
-    assert contribution.statut == ContributionEvenement.Statut.ACCEPTEE
+    assert contribution.status == ContributionEvenement.Status.ACCEPTEE
     assert contribution.evenement_id == page.pk
     assert contribution.decided_by == moderator_user
     assert mail.outbox[-1].to == ["alex@lodeve.example"]
@@ -327,9 +327,9 @@ def test_the_database_refuses_one_event_for_two_contributions(agenda_index, make
     from django.db import IntegrityError, transaction
 
     event = make_evenement()
-    make_contribution(statut="acceptee", evenement=event)
+    make_contribution(status="acceptee", evenement=event)
     with pytest.raises(IntegrityError), transaction.atomic():
-        make_contribution(statut="acceptee", evenement=event)
+        make_contribution(status="acceptee", evenement=event)
 
 
 @pytest.mark.django_db
@@ -367,16 +367,16 @@ def test_refuse_requires_a_reason_and_emails_it(client, agenda_index, moderator_
     contribution = make_contribution()
     client.force_login(moderator_user)
     url = reverse("ressources_contributionevenement_modeladmin_refuser", args=[contribution.pk])
-    empty = client.post(url, {"motif": "   "})
+    empty = client.post(url, {"reason": "   "})
     assert "Indiquez le motif du refus" in empty.content.decode()
     contribution.refresh_from_db()
-    assert contribution.statut == ContributionEvenement.Statut.NOUVELLE
+    assert contribution.status == ContributionEvenement.Status.NOUVELLE
     assert not mail.outbox
 
-    response = client.post(url, {"motif": "L'événement est hors du champ de la participation citoyenne."})
+    response = client.post(url, {"reason": "L'événement est hors du champ de la participation citoyenne."})
     assert response.status_code == 302
     contribution.refresh_from_db()
-    assert contribution.statut == ContributionEvenement.Statut.REFUSEE
+    assert contribution.status == ContributionEvenement.Status.REFUSEE
     assert contribution.decided_by == moderator_user
     refusal = mail.outbox[-1]
     assert refusal.to == ["alex@lodeve.example"]
@@ -412,16 +412,16 @@ def test_only_moderators_may_list_accept_or_refuse(client, agenda_index, admin_u
     for url in urls:
         response = client.get(url)
         assert response.status_code in (302, 403), url
-        assert contribution.titre not in response.content.decode()
+        assert contribution.title not in response.content.decode()
     accept = client.post(reverse("ressources_contributionevenement_modeladmin_publier", args=[contribution.pk]),
                          {"mode": "publier"})
     refuse = client.post(reverse("ressources_contributionevenement_modeladmin_refuser", args=[contribution.pk]),
-                         {"motif": "non"})
+                         {"reason": "non"})
     assert accept.status_code in (302, 403) and refuse.status_code in (302, 403)
     if who == "anonymous":
         assert "/admin/login/" in accept["Location"]
     contribution.refresh_from_db()
-    assert contribution.statut == ContributionEvenement.Statut.NOUVELLE
+    assert contribution.status == ContributionEvenement.Status.NOUVELLE
     assert not EvenementPage.objects.exists()
     assert not mail.outbox
 
@@ -438,12 +438,12 @@ def test_editors_and_moderators_groups_hold_the_moderation_permission():
 @pytest.mark.django_db
 def test_dashboard_panel_counts_the_contributions_waiting(client, editor, admin_user_without_rights):
     make_contribution()
-    make_contribution(titre="Deuxième")
-    make_contribution(titre="Refusée", statut="refusee")
+    make_contribution(title="Deuxième")
+    make_contribution(title="Refusée", status="refusee")
     client.force_login(editor)
     html = client.get("/admin/").content.decode()
     assert "2 événements proposés à relire" in html
-    assert "?statut__exact=nouvelle" in html
+    assert "?status__exact=nouvelle" in html
     client.force_login(admin_user_without_rights)
     assert "événements proposés à relire" not in client.get("/admin/").content.decode()
 
@@ -460,12 +460,12 @@ def test_admin_list_filters_by_status_without_n_plus_one(client, moderator_user,
     with CaptureQueriesContext(connection) as few:
         client.get(url)
     for i in range(8):
-        make_contribution(titre=f"Événement {i}", collectivite=montpellier, statut="refusee" if i % 2 else "nouvelle")
+        make_contribution(title=f"Événement {i}", collectivite=montpellier, status="refusee" if i % 2 else "nouvelle")
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
     assert response.status_code == 200
     assert len(many) == len(few)
-    filtered = client.get(url, {"statut__exact": "refusee"}).content.decode()
+    filtered = client.get(url, {"status__exact": "refusee"}).content.decode()
     assert filtered.count("Événement ") == 4
     assert "Atelier budget participatif" not in filtered
 
@@ -477,9 +477,9 @@ def test_admin_list_filters_by_status_without_n_plus_one(client, moderator_user,
 @pytest.fixture
 def xss_contribution(client, agenda_index, montpellier):
     data = event_data(
-        titre="Forum " + PAYLOAD, lieu="Salle " + PAYLOAD, organisateur="Ville " + PAYLOAD,
-        lien="https://example.org/x" + SCRIPT, description="Description " + PAYLOAD + "\n\nSuite " + IMG,
-        contact_nom="Camille " + PAYLOAD, contact_email='"' + SCRIPT + '"@example.org',
+        title="Forum " + PAYLOAD, location="Salle " + PAYLOAD, organizer="Ville " + PAYLOAD,
+        url="https://example.org/x" + SCRIPT, description="Description " + PAYLOAD + "\n\nSuite " + IMG,
+        contact_name="Camille " + PAYLOAD, contact_email='"' + SCRIPT + '"@example.org',
         site_web="",
     )
     response = client.post(FORM_URL, data)
@@ -489,7 +489,7 @@ def xss_contribution(client, agenda_index, montpellier):
 
 @pytest.mark.django_db
 def test_xss_payload_is_stored_as_typed_but_escaped_in_the_admin(client, xss_contribution, moderator_user):
-    assert xss_contribution.titre == "Forum " + PAYLOAD  # stored as plain text, exactly as typed
+    assert xss_contribution.title == "Forum " + PAYLOAD  # stored as plain text, exactly as typed
     client.force_login(moderator_user)
     pages = [
         reverse("ressources_contributionevenement_modeladmin_index"),
@@ -546,7 +546,7 @@ def test_xss_payload_is_escaped_in_the_published_event_and_the_refusal_email(cli
     acceptance = mail.outbox[-1]
     assert_no_raw_payload(acceptance.alternatives[0][0])
 
-    other = make_contribution(titre="Refus " + PAYLOAD, contact_nom=PAYLOAD)
+    other = make_contribution(title="Refus " + PAYLOAD, contact_name=PAYLOAD)
     services.refuse(other.pk, moderator_user, "Motif " + PAYLOAD)
     refusal = mail.outbox[-1]
     assert_no_raw_payload(refusal.alternatives[0][0])
@@ -556,7 +556,7 @@ def test_xss_payload_is_escaped_in_the_published_event_and_the_refusal_email(cli
 
 @pytest.mark.django_db
 def test_xss_payload_in_a_rejected_value_is_escaped_when_the_form_is_shown_again(client, agenda_index):
-    response = post_event(client, collectivite=PAYLOAD, titre=PAYLOAD, heure_debut=PAYLOAD)
+    response = post_event(client, collectivite=PAYLOAD, title=PAYLOAD, start_time=PAYLOAD)
     html = response.content.decode()
     assert response.status_code == 200
     assert_no_raw_payload(html)
@@ -583,14 +583,14 @@ def test_demo_contributions_are_pending_and_idempotent(home):
     Collectivite.objects.create(code="34142", nom="Lodève", echelon="com", departement="34")
     assert demo.load() == 3
     assert demo.load() == 0
-    assert ContributionEvenement.objects.filter(statut="nouvelle").count() == 2
-    assert ContributionEvenement.objects.get(organisateur="Commune de Lodève").collectivite.nom == "Lodève"
-    assert DemandeContact.objects.filter(traitee=False).count() == 1
+    assert ContributionEvenement.objects.filter(status="nouvelle").count() == 2
+    assert ContributionEvenement.objects.get(organizer="Commune de Lodève").collectivite.nom == "Lodève"
+    assert DemandeContact.objects.filter(handled=False).count() == 1
     assert not EvenementPage.objects.exists()  # nothing public
 
 
 @pytest.mark.django_db
 def test_focus_goes_to_the_first_field_in_error_in_page_order(client, agenda_index):
-    html = post_event(client, organisateur="", date_debut="").content.decode()
+    html = post_event(client, organizer="", start_date="").content.decode()
     autofocused = re.findall(r'<(?:input|textarea)[^>]*\bautofocus\b[^>]*>', html)
-    assert len(autofocused) == 1 and 'name="organisateur"' in autofocused[0]
+    assert len(autofocused) == 1 and 'name="organizer"' in autofocused[0]

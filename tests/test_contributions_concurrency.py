@@ -27,9 +27,9 @@ def test_simultaneous_accepts_create_exactly_one_event(agenda_index, moderator_u
 
     start = timezone.now() + dt.timedelta(days=12)
     contribution = ContributionEvenement.objects.create(
-        titre="Assemblée citoyenne", start=start, end=start + dt.timedelta(hours=3), lieu="Lodève",
-        organisateur="Commune de Lodève", description="Tirage au sort.", contact_nom="A", contact_email="a@example.org",
-        consentement=True,
+        title="Assemblée citoyenne", start=start, end=start + dt.timedelta(hours=3), location="Lodève",
+        organizer="Commune de Lodève", description="Tirage au sort.", contact_name="A", contact_email="a@example.org",
+        consent=True,
     )
     users = [moderator_user, moderator_user, editor, editor]
     barrier = threading.Barrier(len(users))
@@ -54,5 +54,5 @@ def test_simultaneous_accepts_create_exactly_one_event(agenda_index, moderator_u
     assert sum(r.created for r in results) == 1
     assert EvenementPage.objects.count() == 1
     contribution.refresh_from_db()
-    assert contribution.statut == ContributionEvenement.Statut.ACCEPTEE
+    assert contribution.status == ContributionEvenement.Status.ACCEPTEE
     assert contribution.evenement_id == EvenementPage.objects.get().pk

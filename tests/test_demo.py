@@ -107,10 +107,10 @@ def test_load_demo_twice_gives_identical_counts(demo):
 
 def test_load_demo_updates_a_changed_page_in_place(demo):
     tribune = TribunePage.objects.get()
-    tribune.citation_auteur = "Quelqu'un d'autre"
+    tribune.quote_author = "Quelqu'un d'autre"
     tribune.save_revision().publish()
     call_command("load_demo", collectivites="aucune", stdout=io.StringIO())
-    assert TribunePage.objects.get(pk=tribune.pk).citation_auteur == "Jacques Chirac"
+    assert TribunePage.objects.get(pk=tribune.pk).quote_author == "Jacques Chirac"
     assert TribunePage.objects.count() == 1
 
 
@@ -158,7 +158,7 @@ def test_tribune_projects_and_article_of_the_seed(demo):
     tribune = TribunePage.objects.get()
     assert tribune.title == ("L'ingénierie participative les logiques de concertation et les autres voies qui "
                              "peuvent permettre de : \"faire de la démocratie locale une réalité plus vivante\"")
-    assert (tribune.citation, tribune.citation_auteur) == (
+    assert (tribune.quote, tribune.quote_author) == (
         "faire de la démocratie locale une réalité plus vivante", "Jacques Chirac")
     assert tribune.chapo.startswith("Une première ressource pour envisager les enjeux de la thématique du mois")
 
@@ -171,14 +171,14 @@ def test_tribune_projects_and_article_of_the_seed(demo):
         "Collectif Repérages": ("experience", "Pour découvrir le projet", "Collectif Repérages"),
         "Handipacte Ile-de-France": ("initiative", "Découvrez l'initiative", "Handipacte Île-de-France"),
     }
-    assert {t: (p.nature, p.lien_libelle, p.porteur) for t, p in projets.items()} == expected
+    assert {t: (p.nature, p.link_label, p.project_lead) for t, p in projets.items()} == expected
     assert projets["Collectif Repérages"].chapo.startswith("L'association soutenue par le Conseil départemental "
                                                            "du Val-de-Marne")
     assert projets["Collectif Repérages"].territoire.nom == "Val-de-Marne"
     assert projets["Handipacte Ile-de-France"].territoire.nom == "Île-de-France"
     for projet in projets.values():
-        assert projet.lien_externe.startswith("https://www.example.org/")
-        assert projet.get_card().cta_label == projet.lien_libelle
+        assert projet.external_url.startswith("https://www.example.org/")
+        assert projet.get_card().cta_label == projet.link_label
         assert "Retour à l'emploi" in [t.title for t in projet.thematiques.all()]
 
     article = ArticlePage.objects.get(slug="etre-benevole-ou-volontaire")
@@ -194,7 +194,7 @@ def test_concept_with_its_links_and_seven_criteria(demo):
     assert "Deux grands registres sont fréquemment invoqués." not in body  # the chapô, said once
     assert "Le premier registre est celui de la qualité de la procédure mise en place" in body
     assert "à des récits subjectifs." in body
-    assert [(lien.titre, lien.source) for lien in concept.liens.all()] == [
+    assert [(lien.title, lien.source) for lien in concept.liens.all()] == [
         ("L'Indice de Qualité Démocratique développé par Démocratie Ouverte", "Démocratie Ouverte"),
         ("L'évaluation de la participation par l'ICPC", "Institut de la Concertation et de la Participation Citoyenne"),
         ("Les critères des garants de concertation par la CNDP", "Commission nationale du débat public"),
@@ -228,25 +228,25 @@ def test_the_four_january_events_are_untangled(demo):
     handicap = events["handicap-innovations-et-reseaux"]
     assert handicap.title == "Handicap : innovations et réseaux, l'union fait la force !"
     assert day(handicap) == dt.date(2022, 1, 11)
-    assert handicap.organisateur == "La Caisse des Dépôts et la Handitech"
+    assert handicap.organizer == "La Caisse des Dépôts et la Handitech"
 
     webinaire = events["quels-rdvs-de-l-innovation-democratique-en-2022"]
     assert day(webinaire) == dt.date(2022, 1, 25)
-    assert "Réseau des Territoires" in webinaire.organisateur and "Démocratie Ouverte" in webinaire.organisateur
+    assert "Réseau des Territoires" in webinaire.organizer and "Démocratie Ouverte" in webinaire.organizer
     assert "quels RDVs de l'innovation démocratique en 2022 ?" in webinaire.chapo
-    assert webinaire.online and webinaire.lien_libelle == "Découvrez le réseau"
+    assert webinaire.online and webinaire.link_label == "Découvrez le réseau"
 
     mobilite = events["comment-la-mobilite-solidaire-s-impose"]
     assert day(mobilite) == dt.date(2022, 1, 26)
-    assert mobilite.organisateur.startswith("Le Laboratoire de la Mobilité inclusive")
+    assert mobilite.organizer.startswith("Le Laboratoire de la Mobilité inclusive")
 
     climat = events["prevenir-plutot-que-guerir-changement-climatique"]
     assert day(climat) == dt.date(2022, 1, 16)
     assert climat.title.startswith("Prévenir plutôt que guérir")
-    assert climat.organisateur == "Le Hub des Territoires"
+    assert climat.organizer == "Le Hub des Territoires"
     for event in events.values():
         assert event.all_day and event.is_past
-        assert event.online or event.lieu
+        assert event.online or event.location
 
 
 def test_upcoming_demo_events_fill_the_agenda(demo):
@@ -290,7 +290,7 @@ def test_resources_give_the_library_something_to_filter(demo):
     assert territoires == {"Val-de-Marne", "Île-de-France"}
     mobilite = ThematiquePage.objects.get(slug="droit-a-la-mobilite")
     assert mobilite.ressources.count() == 1
-    years = {d.year for d in RessourcePage.objects.values_list("date_publication", flat=True)}
+    years = {d.year for d in RessourcePage.objects.values_list("publication_date", flat=True)}
     assert years == {2021, 2022}
     demo_only = ArticlePage.objects.filter(slug__startswith="demo-")
     assert demo_only.count() == 2 and all("démonstration" in a.title for a in demo_only)

@@ -106,7 +106,7 @@ def test_event_ics_all_day_uses_dates_with_exclusive_end(client, site):
 def test_event_ics_escapes_and_folds_long_text(client, site):
     event_page = site["upcoming"]
     event_page.title = "Atelier; coopération, territoires\\ et « participation » " + "très " * 20
-    event_page.lieu = "Salle 1, 20 avenue de Ségur; Paris"
+    event_page.location = "Salle 1, 20 avenue de Ségur; Paris"
     event_page.chapo = "Première ligne\nDeuxième ligne"
     event_page.save_revision().publish()
     cal, body = parse_ics(client.get("/agenda/webinaire-cooperer.ics"))

@@ -222,13 +222,13 @@ def test_migrate_drops_the_fragments_of_the_previous_release(db):
 
 def test_a_resource_page_is_kept_whole_and_shows_its_next_revision(client, cold, make_thematique, make_projet):
     thematique = make_thematique("Retour à l'emploi")
-    projet = make_projet("Wake Up Café", thematiques=[thematique], porteur="Association Wake Up")
+    projet = make_projet("Wake Up Café", thematiques=[thematique], project_lead="Association Wake Up")
     first = html(client, projet.url)
     assert "Association Wake Up" in first and "Retour à l" in first
     with CaptureQueriesContext(connection) as queries:
         assert html(client, projet.url) == first
     assert len(queries) == routing_queries(projet), [q["sql"] for q in queries]
-    projet.porteur = "Wake Up Café et la mairie"
+    projet.project_lead = "Wake Up Café et la mairie"
     projet.save_revision().publish()
     page = html(client, projet.url)
     assert "Wake Up Café et la mairie" in page and "Association Wake Up" not in page

@@ -71,7 +71,7 @@ def site(settings, home, make_thematique, make_projet, make_evenement, ressource
     emploi = make_thematique("Retour à l'emploi")
     mobilite = make_thematique("Droit à la mobilité")
     projet = make_projet("Wake Up Café", thematiques=[emploi], territoire=montpellier,
-                         date_publication=dt.date(2021, 12, 1))
+                         publication_date=dt.date(2021, 12, 1))
     make_evenement("Webinaire participation")
     projets = home.add_child(instance=ProjetPartageIndexPage(title="Projets partagés", slug="projets-partages"))
     partage = projets.add_child(instance=ProjetPartagePage(title="Projet partagé mobilité", thematique=mobilite))
@@ -124,7 +124,7 @@ def test_hand_picked_hostile_values_in_every_get_parameter(site):
     for value in CORE:
         for params in [{"type": "ressources.EvenementPage", "start": value},
                        {"type": "ressources.ProjetPage", "thematiques": value},
-                       {"type": "ressources.ProjetPage", "date_publication": value},
+                       {"type": "ressources.ProjetPage", "publication_date": value},
                        {"type": "ressources.ProjetPage", "territoire": value},
                        {"type": "ressources.ProjetPage", "tags": value},
                        {"search": value, "search_operator": "xor"},
@@ -146,7 +146,7 @@ def test_ids_and_slugs_in_urls(site):
 def test_huge_ids_are_a_404_or_a_form_error(site):
     client = Client()
     assert client.get(f"/votes/projets-partages/{HUGE}/candidater/").status_code == 404
-    response = client.post("/contact/", {"nom": "Ada", "collectivite": "Ville", "fonction": "Élue",
+    response = client.post("/contact/", {"name": "Ada", "collectivite": "Ville", "job_title": "Élue",
                                          "email": "ada@ville.fr", "thematique": HUGE, "message": "Bonjour"})
     assert response.status_code == 200 and "Choisissez une thématique de la liste." in response.content.decode()
     response = client.post(site["vote"].url, {"collectivite": "34172", "email": "agent@ville.fr",
@@ -161,7 +161,7 @@ def test_null_characters_are_a_400_in_french(site):
     assert response.status_code == 400 and "caractère nul" in response.content.decode()
     response = client.get("/api/v2/pages/", {"search": "\x00"})
     assert response.status_code == 400 and "caractère nul" in response.json()["message"]
-    response = client.post("/contact/", "nom=a%00b", content_type="application/x-www-form-urlencoded")
+    response = client.post("/contact/", "name=a%00b", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 400 and "caractère nul" in response.content.decode()
 
 
@@ -171,7 +171,7 @@ def test_null_characters_are_a_400_in_french(site):
     ({"offset": str(2**63)}, "« offset » doit être un entier positif"),
     ({"type": "ressources.EvenementPage", "start": "abc"}, "pas une valeur possible pour le filtre « start »"),
     ({"type": "ressources.ProjetPage", "thematiques": "abc"}, "filtre « thematiques »"),
-    ({"type": "ressources.ProjetPage", "date_publication": "2021-13-45"}, "filtre « date_publication »"),
+    ({"type": "ressources.ProjetPage", "publication_date": "2021-13-45"}, "filtre « publication_date »"),
     ({"search": "emploi", "search_operator": "xor"}, "« search_operator » vaut « and » ou « or »"),
     ({"order": "inconnu"}, "Paramètre invalide"),
 ])
@@ -222,12 +222,12 @@ def test_random_values_in_every_public_form(site):
     campaign, partage = site["campaign"], site["partage"]
     propositions = [str(p.pk) for p in campaign.propositions.all()]
     forms = [
-        ("/contact/", {"nom": values(), "collectivite": values(), "fonction": values(), "email": values(),
+        ("/contact/", {"name": values(), "collectivite": values(), "job_title": values(), "email": values(),
                        "thematique": st.one_of(values(), st.just(str(site["emploi"].pk))), "message": values(),
                        "site_web": st.just("")}),
         ("/contribuer/evenement/", {name: values() for name in [
-            "titre", "date_debut", "heure_debut", "date_fin", "heure_fin", "all_day", "online", "lieu",
-            "organisateur", "collectivite", "lien", "description", "contact_nom", "contact_email", "consentement"]}),
+            "title", "start_date", "start_time", "end_date", "end_time", "all_day", "online", "location",
+            "organizer", "collectivite", "url", "description", "contact_name", "contact_email", "consent"]}),
         (site["vote"].url, {"collectivite": st.one_of(values(), st.just("34172")), "email": values(),
                             "thematiques": st.one_of(values(), st.lists(st.sampled_from(propositions + [HUGE, "x"]))),
                             "action": st.one_of(values(), st.just("changer")), "site_internet": st.just("")}),

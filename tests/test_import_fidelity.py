@@ -58,7 +58,7 @@ def test_text_sections_keep_their_links_and_sub_headings_and_long_links_are_kept
     assert "<b>Les buteurs</b>" in body and 'href="https://example.org/buteur"' in body
     assert blocks["À la une"].block_type == "edito"
     page = RessourcePage.objects.get(title="Une étude au lien très long")
-    assert page.specific.lien_externe == LONG
+    assert page.specific.external_url == LONG
     assert not any("caractères, non gardé" in line for line in report.skipped)
 
 

@@ -49,11 +49,11 @@ def test_links_lists_emphasis_and_buttons_are_kept(site_tree):
     pages = [item["page"].specific for item in projets.value["items"]]
     # The button after the card is the card's link (its button); the paragraph's link and the short
     # link between <hr> are items of their own.
-    assert [(p.title, p.lien_externe) for p in pages] == [
+    assert [(p.title, p.external_url) for p in pages] == [
         ("Un projet", "https://example.org/bouton"),
         ("son budget participatif", "https://ville.example.org/budget"),
         ("Un lien court entre deux traits", "https://example.org/court")]
-    assert pages[0].lien_libelle == "Voir tous les projets"
+    assert pages[0].link_label == "Voir tous les projets"
     assert not any("pas d'équivalent" in line for line in report.skipped)
     assert any("réseau social" in line for line in report.skipped)
     assert "unsubscribe" not in str(edition.sections.raw_data)

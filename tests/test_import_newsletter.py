@@ -65,10 +65,10 @@ def test_mailchimp_edition_becomes_sections_and_resources(site_tree):
     greve, wake_up, reperages = (p for p, _i in projets)
     assert all(isinstance(p, ProjetPage) for p in (greve, wake_up, reperages))
     # Mailchimp's list-manage links carry only ids: kept; other links lose their UTM and mc_* parameters.
-    assert greve.lien_externe.startswith("https://territoiresencommun.us5.list-manage.com/track/click?u=")
-    assert wake_up.lien_externe == "https://www.wakeupcafe.org/"
-    assert wake_up.nature == "initiative" and wake_up.lien_libelle == "Découvrez l'initiative"
-    assert reperages.lien_externe == "https://collectif-reperages.fr/"
+    assert greve.external_url.startswith("https://territoiresencommun.us5.list-manage.com/track/click?u=")
+    assert wake_up.external_url == "https://www.wakeupcafe.org/"
+    assert wake_up.nature == "initiative" and wake_up.link_label == "Découvrez l'initiative"
+    assert reperages.external_url == "https://collectif-reperages.fr/"
     assert reperages.chapo.startswith("L'association soutenue par le Conseil départemental")
     rows = [(r["label"], r["count"]) for r in edition.sections[2].value["rows"]]
     assert rows == [("Aménagement des territoires", 172), ("Droit à la mobilité", 136)]
@@ -94,12 +94,12 @@ def test_brevo_edition_in_windows_1252_with_bold_paragraphs_as_headings(site_tre
     (creches, _i1), (minibus, _i2) = items_of(edition, "projets")
     assert isinstance(creches, ProjetPage) and creches.title == "Des crèches solidaires à Lille"
     # Brevo /mk/cl/ redirect resolved (target in the URL), UTM stripped; generic ?url= redirect resolved.
-    assert creches.lien_externe == "https://www.creches-solidaires.fr/projet"
-    assert minibus.lien_externe == "https://ariege.fr/minibus-solidaire"
+    assert creches.external_url == "https://www.creches-solidaires.fr/projet"
+    assert minibus.external_url == "https://ariege.fr/minibus-solidaire"
     assert "{{" not in creches.chapo and creches.chapo.startswith("Bonjour, la ville de Lille")
     (rencontres, _i), = items_of(edition, "actualites")
-    assert isinstance(rencontres, ActualitePage) and rencontres.lien_externe == "https://rencontres-participation.fr/"
-    assert rencontres.lien_libelle == "Lire l’actualité"
+    assert isinstance(rencontres, ActualitePage) and rencontres.external_url == "https://rencontres-participation.fr/"
+    assert rencontres.link_label == "Lire l’actualité"
     assert not Page.objects.filter(title__icontains="désinscrire").exists()
 
 
@@ -117,7 +117,7 @@ def test_mailjet_edition_thematique_and_concept(site_tree):
     assert isinstance(thematique, ThematiquePage) and thematique.title == "Isolement des seniors"
     concept = edition.sections[1].value["concept"].specific
     assert isinstance(concept, ConceptPage) and concept.title == "Les budgets participatifs"
-    liens = [(lien.titre, lien.url, lien.source) for lien in concept.liens.all()]
+    liens = [(lien.title, lien.url, lien.source) for lien in concept.liens.all()]
     assert liens == [
         ("Le guide des budgets participatifs", "https://budgetparticipatif.fr/guide", "Démocratie Ouverte"),
         ("La carte des budgets participatifs", "https://www.lesbudgetsparticipatifs.fr/carte", ""),
@@ -137,7 +137,7 @@ def test_mjml_output_and_source_keep_the_heading_hierarchy(site_tree, name):
     body = edition.sections[0].value["body"].source
     assert body.index("projets partagés") < body.index("<b>Un mot sur le vote</b>") < body.index("nombreux à voter")
     articles = items_of(edition, "aller_plus_loin")
-    assert [(p.title, p.lien_externe, type(p)) for p, _i in articles] == [
+    assert [(p.title, p.external_url, type(p)) for p, _i in articles] == [
         ("Le guide de la concertation", "https://guide-concertation.example.org/", ArticlePage),
         ("Un MOOC sur la participation", "https://mooc-participation.example.org/", ArticlePage),
     ]
@@ -162,8 +162,8 @@ def test_importing_twice_creates_nothing_new(site_tree):
 def test_cards_match_existing_pages_by_url_then_by_title(site_tree, make_projet):
     from newsletter.models import NewsletterPage
 
-    by_url = make_projet(title="Un autre titre pour Wake Up", lien_externe="http://wakeupcafe.org")
-    by_title = make_projet(title="Collectif  repérages !", lien_externe="")
+    by_url = make_projet(title="Un autre titre pour Wake Up", external_url="http://wakeupcafe.org")
+    by_title = make_projet(title="Collectif  repérages !", external_url="")
     count = Page.objects.count()
     out, _err = run(FIXTURES / "mailchimp-2021-12.html")
     pages = [p.pk for p, _item in items_of(NewsletterPage.objects.get(), "projets")]
@@ -292,9 +292,9 @@ def test_agenda_cards_become_events_when_a_date_is_given(site_tree, tmp_path):
     event = EvenementPage.objects.get()
     # "11 janvier" after a December edition is next year's January; "en ligne" makes it online.
     assert (event.title, str(event.start.date()), event.online) == ("Webinaire sur la mobilité solidaire", "2022-01-11", True)
-    assert event.lien_inscription == "https://evenements.example.org/webinaire-mobilite"
+    assert event.registration_url == "https://evenements.example.org/webinaire-mobilite"
     assert [item["page"].pk for item in edition.sections[0].value["items"]] == [event.pk]
     assert "ignoré : événement « Rencontre régionale des garants » : aucune date trouvée" in out
     article = ArticlePage.objects.get()
-    assert article.lien_externe == ""
+    assert article.external_url == ""
     assert "adresse invalide, non gardée" in out

@@ -74,7 +74,7 @@ def expected_counts(params: dict) -> dict:
             region = territoire.region or (territoire.code_insee if territoire.echelon == Collectivite.Echelon.REGION
                                            else None)
         rows.append({"pk": page.pk, "thematique": set(page.thematiques.values_list("slug", flat=True)),
-                     "type": kinds[type(page)], "region": region, "annee": str(page.date_publication.year)})
+                     "type": kinds[type(page)], "region": region, "annee": str(page.publication_date.year)})
     if params.get("q"):
         found = {p.pk for p in RessourcePage.objects.live().search(search_query(search_terms(params["q"])))}
         rows = [r for r in rows if r["pk"] in found]

@@ -432,7 +432,7 @@ def _edition_with_projets(index, count, image):
 
     ressources = RessourceIndexPage.objects.get()
     pages = [ressources.add_child(instance=ProjetPage(
-        title=f"Projet {count}-{i}", chapo="Un projet.", listing_image=image, lien_externe="https://example.org/p"))
+        title=f"Projet {count}-{i}", chapo="Un projet.", listing_image=image, external_url="https://example.org/p"))
         for i in range(count)]
     edition = NewsletterPage(title=f"Édition {count}", slug=f"edition-{count}", subject="Objet", preheader="Aperçu",
                              sections=[("projets", {"title": "Projets", "items": [

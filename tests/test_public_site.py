@@ -82,24 +82,24 @@ def build_site(home):
                                                          intro="Toutes les ressources."))
     projet = library.add_child(instance=ProjetPage(
         title="Wake Up Café", slug="wake-up-cafe", chapo="Accompagner les personnes sortant de détention.",
-        nature="initiative", porteur="Wake Up Café", lien_externe="https://www.wakeupcafe.org",
-        lien_libelle="Découvrez l'initiative", territoire=montpellier, date_publication=dt.date(2021, 12, 1),
+        nature="initiative", project_lead="Wake Up Café", external_url="https://www.wakeupcafe.org",
+        link_label="Découvrez l'initiative", territoire=montpellier, publication_date=dt.date(2021, 12, 1),
         listing_image=image, listing_image_alt="Un café partagé"))
     article = library.add_child(instance=ArticlePage(
         title="Le bénévolat, une voie vers l'emploi", slug="benevolat", chapo="Pour aller plus loin.",
-        source="France Bénévolat", territoire=lille, date_publication=dt.date(2020, 6, 15)))
+        source="France Bénévolat", territoire=lille, publication_date=dt.date(2020, 6, 15)))
     tribune = library.add_child(instance=TribunePage(
         title="Faire de la démocratie locale une réalité", slug="tribune", chapo="Une tribune.",
-        auteur="Jeanne Martin", auteur_fonction="Maire", citation="La participation se construit.",
-        date_publication=dt.date(2021, 12, 2), territoire=herault))
+        author="Jeanne Martin", author_role="Maire", quote="La participation se construit.",
+        publication_date=dt.date(2021, 12, 2), territoire=herault))
     concept = library.add_child(instance=ConceptPage(
         title="Qualité de la participation", slug="qualite-participation", chapo="Le concept du mois.",
         criteres_titre="Les sept critères", criteres=[("critere", "Clarté de l'objet"), ("critere", "Inclusion")],
-        date_publication=dt.date(2021, 12, 3), territoire=occitanie))
-    ConceptLien.objects.create(page=concept, titre="Les Trophées de la participation", url="https://example.org/trophees",
+        publication_date=dt.date(2021, 12, 3), territoire=occitanie))
+    ConceptLien.objects.create(page=concept, title="Les Trophées de la participation", url="https://example.org/trophees",
                                source="Décider ensemble")
     actualite = library.add_child(instance=ActualitePage(
-        title="Rencontres DO", slug="rencontres-do", chapo="Une actualité.", date_publication=dt.date(2021, 11, 20)))
+        title="Rencontres DO", slug="rencontres-do", chapo="Une actualité.", publication_date=dt.date(2021, 11, 20)))
     for resource in (projet, tribune, concept):
         resource.thematiques.set([emploi])
         resource.save_revision().publish()
@@ -114,18 +114,18 @@ def build_site(home):
     upcoming = agenda.add_child(instance=EvenementPage(
         title="Webinaire : coopérer, avec quels outils ?", slug="webinaire-cooperer", chapo="Un webinaire.",
         start=webinar_start, end=webinar_start + dt.timedelta(hours=2), online=True,
-        organisateur="ANCT", lien_inscription="https://example.org/inscription", lien_libelle="S'inscrire"))
+        organizer="ANCT", registration_url="https://example.org/inscription", link_label="S'inscrire"))
     upcoming.thematiques.set([emploi])
     upcoming.save_revision().publish()
     past = agenda.add_child(instance=EvenementPage(
         title="Rencontres de la participation", slug="rencontres-participation", chapo="Trois jours.",
-        start=now - dt.timedelta(days=30), end=now - dt.timedelta(days=28), all_day=True, lieu="Lille",
-        organisateur="Décider ensemble"))
+        start=now - dt.timedelta(days=30), end=now - dt.timedelta(days=28), all_day=True, location="Lille",
+        organizer="Décider ensemble"))
 
     projets_index = home.add_child(instance=ProjetPartageIndexPage(title="Projets partagés", slug="projets-partages"))
     projet_partage = projets_index.add_child(instance=ProjetPartagePage(
         title="Projet partagé Culture", slug="culture", chapo="Un projet avec des collectivités.", thematique=emploi,
-        theme_label="Culture", date_debut=dt.date(2022, 1, 1), date_fin=dt.date(2022, 12, 31)))
+        theme_label="Culture", start_date=dt.date(2022, 1, 1), end_date=dt.date(2022, 12, 31)))
     ProjetPartageCollectivite.objects.create(page=projet_partage, collectivite=montpellier,
                                              role=ProjetPartageCollectivite.Role.PARTIE_PRENANTE)
     ProjetPartageCollectivite.objects.create(page=projet_partage, collectivite=herault,

@@ -128,7 +128,7 @@ def make_resources(library, count):
     for i in range(count):
         model = models[i % len(models)]
         library.add_child(instance=model(title=f"Ressource {i}", slug=f"ressource-{i}", chapo=f"Chapô {i}",
-                                         date_publication=dt.date(2021, 1, 1) + dt.timedelta(days=i)))
+                                         publication_date=dt.date(2021, 1, 1) + dt.timedelta(days=i)))
 
 
 def test_pagination_keeps_the_filters_in_the_url(client, site):
@@ -171,7 +171,7 @@ def test_repeated_library_page_costs_no_query_and_a_new_resource_shows_at_once(c
     assert again == found and str(soup_again) == str(soup)
 
     site["library"].add_child(instance=ProjetPage(title="Atelier vélo", slug="atelier-velo",
-                                                  date_publication=dt.date(2021, 6, 1))).save_revision().publish()
+                                                  publication_date=dt.date(2021, 6, 1))).save_revision().publish()
     found, soup = titles(client, url)
     assert found == {"Wake Up Café", "Atelier vélo"}
     assert soup.find(id="results-count").get_text() == "2 ressources"

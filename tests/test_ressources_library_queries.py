@@ -47,7 +47,7 @@ def test_query_count_is_the_same_with_5_and_50_resources(client, home, query):
 
         model = [ProjetPage, ArticlePage, TribunePage, ConceptPage, ActualitePage][i % 5]
         page = library.add_child(instance=model(title=f"Ressource {i}", slug=f"ressource-{i}",
-                                                date_publication=dt.date(2021, 1, 1) + dt.timedelta(days=i)))
+                                                publication_date=dt.date(2021, 1, 1) + dt.timedelta(days=i)))
         if model is ProjetPage:
             page.thematiques.set([emploi])
             page.save_revision().publish()

@@ -25,7 +25,7 @@ def _clear_counters():
 # --- the client's address ----------------------------------------------------------------------------
 
 def contact(client, n, **extra):
-    return client.post("/contact/", {"nom": f"Essai {n}", "collectivite": "Ville", "fonction": "Élue",
+    return client.post("/contact/", {"name": f"Essai {n}", "collectivite": "Ville", "job_title": "Élue",
                                      "email": "elue@ville.fr", "message": "Bonjour"}, **extra)
 
 
@@ -152,12 +152,12 @@ def test_permissions_policy_and_strict_public_csp(client, home, editor):
 def hostile_content(make_thematique, make_projet, make_evenement):
     thematique = make_thematique(f"Thème {PAYLOAD}", chapo=f"Chapô {PAYLOAD}\x0b")
     projet = make_projet(f"Projet {PAYLOAD}\x01", thematiques=[thematique], chapo=f"Résumé {PAYLOAD}",
-                         date_publication=dt.date(2021, 12, 1))
+                         publication_date=dt.date(2021, 12, 1))
     sans_chapo = make_projet("Sans chapô", chapo="", search_description=f"Description {PAYLOAD}",
-                             date_publication=dt.date(2021, 11, 1))
+                             publication_date=dt.date(2021, 11, 1))
     event = make_evenement(f"Événement {PAYLOAD}\r\nATTENDEE:mailto:pirate@example.org",
                            chapo=f"Chapô {PAYLOAD}\r\nATTENDEE:mailto:pirate@example.org",
-                           lieu=f"Lieu {PAYLOAD}\nX-INJECTE:1", organisateur=f"Orga {PAYLOAD}",
+                           location=f"Lieu {PAYLOAD}\nX-INJECTE:1", organizer=f"Orga {PAYLOAD}",
                            start=timezone.now() + dt.timedelta(days=3))
     return {"thematique": thematique, "projet": projet, "sans_chapo": sans_chapo, "event": event}
 

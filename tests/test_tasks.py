@@ -33,7 +33,7 @@ from tests.vote_helpers import make_campaign
 ROOT = Path(__file__).resolve().parent.parent
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 SEND_EMAIL = "cms.tasks.send_email"
-CONTACT = {"nom": "Dominique Petit", "collectivite": "Commune de Lodève", "fonction": "Maire adjointe",
+CONTACT = {"name": "Dominique Petit", "collectivite": "Commune de Lodève", "job_title": "Maire adjointe",
            "email": "d.petit@lodeve.example", "thematique": "", "message": "Nous voulons lancer un budget participatif.",
            "site_web": ""}
 

@@ -155,8 +155,8 @@ class ThematiquePage(BasePage):
         help_text=_("Vide : la description de l'image est utilisée."),
     )
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("corps"))
-    couleur = models.CharField(_("couleur"), max_length=30, choices=COULEURS, default="green-emeraude")
-    pictogramme = models.CharField(_("pictogramme"), max_length=20, choices=PICTOGRAMMES, blank=True)
+    color = models.CharField(_("couleur"), max_length=30, choices=COULEURS, default="green-emeraude")
+    pictogram = models.CharField(_("pictogramme"), max_length=20, choices=PICTOGRAMMES, blank=True)
     contact_title = models.CharField(_("titre de l'appel à contact"), max_length=255, blank=True,
                                      default="L'ANCT peut vous accompagner sur cette thématique d'inspiration.")
     contact_text = models.TextField(_("texte de l'appel à contact"), blank=True,
@@ -168,7 +168,7 @@ class ThematiquePage(BasePage):
     content_panels = BasePage.content_panels + [
         MultiFieldPanel([FieldPanel("image"), FieldPanel("header_image_alt")], heading=_("En-tête")),
         FieldPanel("body"),
-        MultiFieldPanel([FieldPanel("couleur"), FieldPanel("pictogramme"), FieldPanel("is_thematique_du_mois")],
+        MultiFieldPanel([FieldPanel("color"), FieldPanel("pictogram"), FieldPanel("is_thematique_du_mois")],
                         heading=_("Présentation")),
         MultiFieldPanel([FieldPanel("contact_title"), FieldPanel("contact_text"), FieldPanel("contact_label")],
                         heading=_("Contactez l'ANCT")),
@@ -220,8 +220,8 @@ class ThematiquePage(BasePage):
 
         base = RessourcePage.objects.live().public().filter(thematiques=self)
         latest = (base.annotate(rank=Window(RowNumber(), partition_by=[F("content_type")],
-                                            order_by=[F("date_publication").desc(), F("pk").desc()]))
-                  .filter(rank__lte=self.RESOURCES_PER_KIND).order_by("-date_publication", "-pk")
+                                            order_by=[F("publication_date").desc(), F("pk").desc()]))
+                  .filter(rank__lte=self.RESOURCES_PER_KIND).order_by("-publication_date", "-pk")
                   .specific().select_related("listing_image", for_specific_subqueries=True))
         totals = dict(base.values_list("content_type").annotate(n=Count("pk")).order_by())
         library = RessourceIndexPage.objects.live().public().order_by("path").first()
@@ -275,7 +275,7 @@ class ProjetPartageIndexPage(BasePage):
 class ProjetPartagePage(BasePage):
     """A project ANCT runs with 3 to 5 collectivités (parties prenantes) plus observers, on a voted theme."""
 
-    class Statut(models.TextChoices):
+    class Status(models.TextChoices):
         A_VENIR = "a_venir", _("À venir")
         EN_COURS = "en_cours", _("En cours")
         TERMINE = "termine", _("Terminé")
@@ -284,19 +284,19 @@ class ProjetPartagePage(BasePage):
                                    on_delete=models.SET_NULL, related_name="projets_partages_set")
     theme_label = models.CharField(_("thème"), max_length=100, blank=True,
                                    help_text=_("Le thème tel que la donnée ANCT le nomme (Culture, Ados, Aménagement)."))
-    statut = models.CharField(_("statut"), max_length=10, choices=Statut.choices, default=Statut.EN_COURS)
-    date_debut = models.DateField(_("début"), null=True, blank=True)
-    date_fin = models.DateField(_("fin"), null=True, blank=True)
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.EN_COURS)
+    start_date = models.DateField(_("début"), null=True, blank=True)
+    end_date = models.DateField(_("fin"), null=True, blank=True)
     body = StreamField(BaseStreamBlock(), blank=True, verbose_name=_("corps"))
 
     content_panels = BasePage.content_panels + [
-        FieldPanel("thematique"), FieldPanel("theme_label"), FieldPanel("statut"),
-        MultiFieldPanel([FieldPanel("date_debut"), FieldPanel("date_fin")], heading=_("Période")),
+        FieldPanel("thematique"), FieldPanel("theme_label"), FieldPanel("status"),
+        MultiFieldPanel([FieldPanel("start_date"), FieldPanel("end_date")], heading=_("Période")),
         FieldPanel("body"),
         InlinePanel("participants", label=_("Collectivités participantes")),
     ]
     search_fields = BasePage.search_fields + [index.SearchField("body"), index.SearchField("theme_label"),
-                                              index.FilterField("statut")]
+                                              index.FilterField("status")]
     parent_page_types = ["thematiques.ProjetPartageIndexPage"]
     subpage_types = []
     card_kicker = _("Projet partagé")
@@ -308,8 +308,8 @@ class ProjetPartagePage(BasePage):
 
     def clean(self):
         super().clean()
-        if self.date_debut and self.date_fin and self.date_fin < self.date_debut:
-            raise ValidationError({"date_fin": _("La fin doit suivre le début.")})
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": _("La fin doit suivre le début.")})
 
     def parties_prenantes(self):
         return [p for p in self._participants() if p.role == ProjetPartageCollectivite.Role.PARTIE_PRENANTE]

@@ -127,7 +127,7 @@ def meta_tags(context):
                              getattr(page, "listing_image_decorative", False)),
                 lambda: (page.listing_image.get_rendition("fill-1200x630").url, getattr(page, "image_alt", "")))
             image_url = absolute_url(context, rendition_url)
-        if hasattr(page, "date_publication") or hasattr(page, "start"):
+        if hasattr(page, "publication_date") or hasattr(page, "start"):
             og_type = "article"
     elif request is not None:
         url = request.build_absolute_uri(request.path)

@@ -30,7 +30,7 @@ INDEXES = {
                          "l'objet d'un projet partagé."),
 }
 
-# slug: (title, chapô, couleur, pictogramme, thématique du mois)
+# slug: (title, chapô, color, pictogram, thématique du mois)
 THEMATIQUES = {
     "retour-a-l-emploi": (
         "Retour à l'emploi",
@@ -104,13 +104,13 @@ TRIBUNE = {
              "le milieu professionnel par la voie de l'implication citoyenne. Cette tribune détaille la manière dont "
              "les grands projets de concertation et de participation citoyenne peuvent constituer de nouveaux leviers "
              "d'emplois sur les territoires.",
-    "citation": "faire de la démocratie locale une réalité plus vivante",
-    "citation_auteur": "Jacques Chirac",
+    "quote": "faire de la démocratie locale une réalité plus vivante",
+    "quote_author": "Jacques Chirac",
     "facts": "Tribune publiée en introduction de la thématique du mois, Retour à l'emploi, dans la lettre de "
              "Territoires en Commun du 16 décembre 2021.",
 }
 
-# slug: title, chapô, porteur, nature, button label, territoire (code for Collectivite.lookup), thématiques
+# slug: title, chapô, project lead, nature, button label, territoire (code for Collectivite.lookup), thématiques
 PROJETS = {
     "greve-du-chomage": (
         "La grève du chômage menée par Territoires zéro chômage de longue durée",
@@ -208,7 +208,7 @@ CONCEPT = {
 }
 
 def projet_facts(kicker: str, themes, thematiques) -> str:
-    """The body of a projet: where and when the edition presented it (the porteur, territoire and link
+    """The body of a projet: where and when the edition presented it (the project lead, territoire and link
     are the page's own fields, shown once)."""
     titles = ", ".join(thematiques[slug].title for slug in themes)
     return (f"{kicker} présentée dans la lettre de Territoires en Commun du 16 décembre 2021, thématique "
@@ -251,7 +251,7 @@ ACTUALITES = {
 }
 
 # The seed's plain text interleaved the 11 and 25 January events; untangled here into four events.
-# slug: title, chapô, date, organisateur, online, link label, thématiques
+# slug: title, chapô, date, organizer, online, link label, thématiques
 EVENEMENTS = {
     "handicap-innovations-et-reseaux": (
         "Handicap : innovations et réseaux, l'union fait la force !",

@@ -134,10 +134,10 @@ def _draw_pictogram(draw: ImageDraw.ImageDraw, kind: str, cx: int, cy: int, r: i
         draw.line([cx, cy - s * 0.5, cx, cy + s * 0.9], fill=colour, width=6)
 
 
-def draw_card(title: str, pictogramme: str, couleur: str, kicker: str = "") -> bytes:
+def draw_card(title: str, pictogram: str, color: str, kicker: str = "") -> bytes:
     """A 1200×675 PNG: coloured background and the pictogram in the middle (where every crop keeps it),
     no text. ``title`` and ``kicker`` only vary the pattern of dots, so two cards side by side differ."""
-    background, accent = COULEURS.get(couleur, COULEURS["blue-france"])
+    background, accent = COULEURS.get(color, COULEURS["blue-france"])
     img = PILImage.new("RGB", (WIDTH, HEIGHT), background)
     draw = ImageDraw.Draw(img)
     seed = sum(ord(ch) for ch in f"{kicker}{title}")
@@ -148,15 +148,15 @@ def draw_card(title: str, pictogramme: str, couleur: str, kicker: str = "") -> b
             continue
         r = 14 + (seed + i * 7) % 26
         draw.ellipse([x - r, y - r, x + r, y + r], outline=accent, width=6)
-    _draw_pictogram(draw, pictogramme, WIDTH // 2, HEIGHT // 2, 190, accent)
+    _draw_pictogram(draw, pictogram, WIDTH // 2, HEIGHT // 2, 190, accent)
     buffer = io.BytesIO()
     img.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
 
 
-def draw_logo(name: str, short_name: str, couleur: str) -> bytes:
+def draw_logo(name: str, short_name: str, color: str) -> bytes:
     """A 600×240 wordmark for a partner: initials in a coloured block and the name."""
-    background, accent = COULEURS.get(couleur, COULEURS["blue-france"])
+    background, accent = COULEURS.get(color, COULEURS["blue-france"])
     img = PILImage.new("RGB", (600, 240), "#ffffff")
     draw = ImageDraw.Draw(img)
     draw.rounded_rectangle([16, 40, 176, 200], radius=20, fill=accent)
@@ -172,9 +172,9 @@ def draw_logo(name: str, short_name: str, couleur: str) -> bytes:
     return buffer.getvalue()
 
 
-def card_alt(title: str, pictogramme: str, couleur: str) -> str:
-    picto = PICTOGRAMMES.get(pictogramme, PICTOGRAMMES["book"])
-    colour = COLOUR_NAMES.get(couleur, "bleu")
+def card_alt(title: str, pictogram: str, color: str) -> str:
+    picto = PICTOGRAMMES.get(pictogram, PICTOGRAMMES["book"])
+    colour = COLOUR_NAMES.get(color, "bleu")
     return f"Illustration : {picto} dessinée sur fond {colour}."
 
 

@@ -71,12 +71,12 @@ def upsert_page(parent, model, slug: str, *, m2m: dict | None = None, children: 
     return model.objects.get(pk=page.pk), "updated"
 
 
-def card_image(title: str, pictogramme: str, couleur: str, kicker: str = ""):
+def card_image(title: str, pictogram: str, color: str, kicker: str = ""):
     """The generated card illustration for a page title (created once, then reused)."""
     image, _created = get_or_create_image(
         title=f"Illustration — {title}",
         filename=f"demo-{slugify(title)[:60] or 'illustration'}.png",
-        description=card_alt(title, pictogramme, couleur),
-        render=lambda: draw_card(title, pictogramme, couleur, kicker),
+        description=card_alt(title, pictogram, color),
+        render=lambda: draw_card(title, pictogram, color, kicker),
     )
     return image

@@ -7,7 +7,7 @@ Pipeline, one module per step:
   preheaders, tracking pixels, spacers, Outlook conditional comments, footer boilerplate;
 - ``parsing``: the cleaned DOM → a ``ParsedEdition`` (subject, date, preheader, sections with
   headings, paragraphs and cards);
-- ``matching``: cards → existing pages (by URL on the site, then ``lien_externe``, then title);
+- ``matching``: cards → existing pages (by URL on the site, then ``external_url``, then title);
 - ``service``: one file → one ``NewsletterPage`` and its resource pages, in one transaction, with a
   ``FileReport`` of what was created, reused or skipped.
 """

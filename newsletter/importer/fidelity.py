@@ -89,7 +89,7 @@ def edition_content(edition) -> tuple[set[str], set[str], str]:
         for page in pages:
             page = page.specific
             titles.add(normalise_title(page.title))
-            for field in ("lien_externe", "lien_inscription"):
+            for field in ("external_url", "registration_url"):
                 if getattr(page, field, ""):
                     links.add(comparable_url(getattr(page, field)))
             for lien in getattr(page, "liens", None).all() if hasattr(page, "liens") else []:

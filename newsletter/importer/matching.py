@@ -1,5 +1,5 @@
 """Find the pages an imported card already corresponds to: by URL on the site, then by
-``lien_externe`` (UTM stripped), then by normalised title. Built once per file, inside its
+``external_url`` (UTM stripped), then by normalised title. Built once per file, inside its
 transaction, so that it sees the pages the previous files of the same run created."""
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class PageIndex:
         self.site_roots = list(Site.objects.select_related("root_page").values_list("root_page__url_path", flat=True))
         self.by_external: dict[str, int] = {}
         self.by_title: dict[str, list[tuple[int, type]]] = {}
-        for model, link_field in ((RessourcePage, "lien_externe"), (EvenementPage, "lien_inscription"),
+        for model, link_field in ((RessourcePage, "external_url"), (EvenementPage, "registration_url"),
                                   (ThematiquePage, None)):
             fields = ["pk", "title"] + ([link_field] if link_field else [])
             for row in model.objects.values_list(*fields):

@@ -615,7 +615,7 @@ class EditionImporter:
         library = self._library(str(model._meta.verbose_name))
         external = self._external(item)
         page = model(title=probe.title[:255], slug=self._slug(library, probe.title), chapo=item.summary,
-                     lien_externe=external, lien_libelle=item.cta_label[:80], date_publication=self.edition_date,
+                     external_url=external, link_label=item.cta_label[:80], publication_date=self.edition_date,
                      live=self.publish)
         if model.__name__ == "ProjetPage" and "initiative" in normalise_title(item.cta_label):
             page.nature = "initiative"
@@ -659,14 +659,14 @@ class EditionImporter:
         online = any(word in text for word in ("en ligne", "webinaire", "webinar", "visio", "distanciel"))
         page = EvenementPage(title=probe.title[:255], slug=self._slug(agenda, probe.title), chapo=item.summary,
                              start=start, end=start.replace(hour=23, minute=59), all_day=True, online=online,
-                             lieu="" if online else "À préciser", organisateur="",
-                             lien_inscription=self._external(item), lien_libelle=(item.cta_label or "En savoir plus")[:80],
+                             location="" if online else "À préciser", organizer="",
+                             registration_url=self._external(item), link_label=(item.cta_label or "En savoir plus")[:80],
                              live=self.publish)
         self._add(agenda, page)
-        self.index.remember(page, page.lien_inscription)
-        self.report.created.append(_("événement « %(title)s » le %(date)s%(lieu)s") % {
+        self.index.remember(page, page.registration_url)
+        self.report.created.append(_("événement « %(title)s » le %(date)s%(location)s") % {
             "title": page.title, "date": start_date.strftime("%d/%m/%Y"),
-            "lieu": "" if online else _(" (lieu à préciser)")})
+            "location": "" if online else _(" (lieu à préciser)")})
         return page
 
     def _create_thematique(self, item: ParsedItem):
@@ -701,16 +701,16 @@ class EditionImporter:
                 body.append({"type": "paragraph", "value": f"<p>{piece.html}</p>", "id": str(uuid.uuid4())})
         page = ConceptPage(title=title[:255], slug=self._slug(library, title), live=self.publish,
                            chapo=section.content[0].text if section.content else "",
-                           criteres_titre=criteres_titre[:500], date_publication=self.edition_date,
-                           lien_externe=link if link and not self.index.is_site_url(link) else "")
+                           criteres_titre=criteres_titre[:500], publication_date=self.edition_date,
+                           external_url=link if link and not self.index.is_site_url(link) else "")
         page.body = json.dumps(body)
         page.criteres = json.dumps(criteres)
         for item in section.items:
             if item.from_list and _valid_url(item.link, MAX_LINK_LENGTH):
                 source = item.summary.strip().strip("()").strip()
-                page.liens.add(ConceptLien(titre=item.title[:255], url=item.link, source=source[:255]))
+                page.liens.add(ConceptLien(title=item.title[:255], url=item.link, source=source[:255]))
         self._add(library, page)
-        self.index.remember(page, page.lien_externe)
+        self.index.remember(page, page.external_url)
         self.report.created.append(_("concept du mois « %(title)s » (%(n)s lien(s), %(c)s critère(s))")
                                    % {"title": page.title, "n": page.liens.count(), "c": len(criteres)})
         return page

@@ -61,9 +61,9 @@ class ModerationView(InstanceSpecificView):
 class ContributionActionView(ModerationView):
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and self.check_action_permitted(request.user) \
-                and self.instance.statut != ContributionEvenement.Statut.NOUVELLE:
-            messages.warning(request, _("Cette contribution a déjà été traitée (%(statut)s) : rien n'a été modifié.")
-                             % {"statut": self.instance.get_statut_display().lower()})
+                and self.instance.status != ContributionEvenement.Status.NOUVELLE:
+            messages.warning(request, _("Cette contribution a déjà été traitée (%(status)s) : rien n'a été modifié.")
+                             % {"status": self.instance.get_status_display().lower()})
             return redirect(self.url_helper.get_action_url("inspect", self.pk_quoted))
         return super().dispatch(request, *args, **kwargs)
 
@@ -91,10 +91,10 @@ class AcceptView(ContributionActionView):
             return redirect(self.url_helper.get_action_url("inspect", self.pk_quoted))
         if publish:
             messages.success(self.request, _("L'événement « %(title)s » est publié dans l'agenda.")
-                             % {"title": result.contribution.titre})
+                             % {"title": result.contribution.title})
             return redirect(self.index_url)
         messages.success(self.request, _("L'événement « %(title)s » est créé en brouillon : relisez-le puis publiez-le.")
-                         % {"title": result.contribution.titre})
+                         % {"title": result.contribution.title})
         return redirect("wagtailadmin_pages:edit", result.contribution.evenement_id)
 
 
@@ -107,9 +107,9 @@ class RefuseView(ContributionActionView):
         return _("Le motif sera envoyé par courriel à la personne qui a proposé l'événement. Rien ne sera publié.")
 
     def form_valid(self, form):
-        services.refuse(self.instance.pk, self.request.user, form.cleaned_data["motif"])
+        services.refuse(self.instance.pk, self.request.user, form.cleaned_data["reason"])
         messages.success(self.request, _("La contribution « %(title)s » est refusée ; le motif a été envoyé.")
-                         % {"title": self.instance.titre})
+                         % {"title": self.instance.title})
         return redirect(self.index_url)
 
 
@@ -118,7 +118,7 @@ class MarkHandledView(ModerationView):
 
     @property
     def action_label(self):
-        return _("Marquer comme non traitée") if self.instance.traitee else _("Marquer comme traitée")
+        return _("Marquer comme non traitée") if self.instance.handled else _("Marquer comme traitée")
 
     submit_label = property(lambda self: self.action_label)
 
@@ -128,9 +128,9 @@ class MarkHandledView(ModerationView):
         return forms.Form(self.form_data())
 
     def form_valid(self, form):
-        demande = services.mark_handled(self.instance.pk, self.request.user, handled=not self.instance.traitee)
-        if demande.traitee:
-            messages.success(self.request, _("La demande de %(nom)s est marquée comme traitée.") % {"nom": demande.nom})
+        demande = services.mark_handled(self.instance.pk, self.request.user, handled=not self.instance.handled)
+        if demande.handled:
+            messages.success(self.request, _("La demande de %(name)s est marquée comme traitée.") % {"name": demande.name})
         else:
-            messages.success(self.request, _("La demande de %(nom)s est marquée comme non traitée.") % {"nom": demande.nom})
+            messages.success(self.request, _("La demande de %(name)s est marquée comme non traitée.") % {"name": demande.name})
         return redirect(self.index_url)

@@ -64,9 +64,9 @@ def send_contribution_received(contribution):
     """Acknowledgement to the contributor and notification to the editorial team."""
     context = {"contribution": contribution, "admin_url": contribution_admin_url(contribution)}
     team = team_address()
-    send(build("accuse_reception", f"Nous avons bien reçu votre événement « {contribution.titre} »",
+    send(build("accuse_reception", f"Nous avons bien reçu votre événement « {contribution.title} »",
                context, to=[contribution.contact_email], reply_to=[team]))
-    send(build("notification_equipe", f"Nouvelle contribution à l'agenda : {contribution.titre}",
+    send(build("notification_equipe", f"Nouvelle contribution à l'agenda : {contribution.title}",
                context, to=[team], reply_to=[contribution.contact_email]))
 
 
@@ -74,13 +74,13 @@ def send_contribution_accepted(contribution, published: bool):
     page = contribution.evenement
     context = {"contribution": contribution, "published": published,
                "event_url": page.get_full_url() if (published and page) else ""}
-    send(build("acceptation", f"Votre événement « {contribution.titre} » est accepté", context,
+    send(build("acceptation", f"Votre événement « {contribution.title} » est accepté", context,
                to=[contribution.contact_email], reply_to=[team_address()]))
 
 
 def send_contribution_refused(contribution):
     context = {"contribution": contribution}
-    send(build("refus", f"Votre événement « {contribution.titre} » n'a pas été retenu", context,
+    send(build("refus", f"Votre événement « {contribution.title} » n'a pas été retenu", context,
                to=[contribution.contact_email], reply_to=[team_address()]))
 
 
@@ -89,7 +89,7 @@ def send_contact_request(demande):
     subject = "Demande de contact"
     if demande.thematique_id:
         subject += f" — {demande.thematique.title}"
-    subject += f" : {demande.nom}, {demande.collectivite}"
+    subject += f" : {demande.name}, {demande.collectivite}"
     team = team_address()
     send(build("contact_equipe", subject, context, to=[team], reply_to=[demande.email]))
     send(build("contact_accuse_reception", "Nous avons bien reçu votre demande", context, to=[demande.email],

@@ -37,29 +37,29 @@ class ContributionEvenement(PrivateIndexed, models.Model):
     one-to-one forbids linking one event to two contributions.
     """
 
-    class Statut(models.TextChoices):
+    class Status(models.TextChoices):
         NOUVELLE = "nouvelle", _("Nouvelle")
         ACCEPTEE = "acceptee", _("Acceptée")
         REFUSEE = "refusee", _("Refusée")
 
-    titre = models.CharField(_("titre"), max_length=TITLE_MAX)
+    title = models.CharField(_("titre"), max_length=TITLE_MAX)
     start = models.DateTimeField(_("début"))
     end = models.DateTimeField(_("fin"))
     all_day = models.BooleanField(_("journée entière"), default=False)
     online = models.BooleanField(_("en ligne"), default=False)
-    lieu = models.CharField(_("lieu"), max_length=SHORT_MAX, blank=True)
-    organisateur = models.CharField(_("organisateur"), max_length=SHORT_MAX)
+    location = models.CharField(_("lieu"), max_length=SHORT_MAX, blank=True)
+    organizer = models.CharField(_("organisateur"), max_length=SHORT_MAX)
     collectivite = models.ForeignKey("thematiques.Collectivite", verbose_name=_("collectivité"), null=True,
                                      blank=True, on_delete=models.SET_NULL, related_name="contributions")
-    lien = models.URLField(_("lien"), max_length=URL_MAX, blank=True)
+    url = models.URLField(_("lien"), max_length=URL_MAX, blank=True)
     description = models.TextField(_("description"), max_length=TEXT_MAX)
-    contact_nom = models.CharField(_("nom du contact"), max_length=SHORT_MAX)
+    contact_name = models.CharField(_("nom du contact"), max_length=SHORT_MAX)
     contact_email = models.EmailField(_("courriel du contact"), max_length=254)
-    consentement = models.BooleanField(_("consentement à la publication"), default=False)
+    consent = models.BooleanField(_("consentement à la publication"), default=False)
 
-    statut = models.CharField(_("statut"), max_length=10, choices=Statut.choices, default=Statut.NOUVELLE,
+    status = models.CharField(_("statut"), max_length=10, choices=Status.choices, default=Status.NOUVELLE,
                               db_index=True)
-    motif_refus = models.TextField(_("motif du refus"), max_length=REASON_MAX, blank=True)
+    refusal_reason = models.TextField(_("motif du refus"), max_length=REASON_MAX, blank=True)
     evenement = models.OneToOneField("ressources.EvenementPage", verbose_name=_("événement publié"), null=True,
                                      blank=True, on_delete=models.SET_NULL, related_name="contribution")
     created_at = models.DateTimeField(_("reçue le"), auto_now_add=True, db_index=True)
@@ -68,8 +68,8 @@ class ContributionEvenement(PrivateIndexed, models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
 
     search_fields = [
-        index.SearchField("titre"), index.SearchField("organisateur"), index.SearchField("contact_nom"),
-        index.SearchField("description"), index.FilterField("statut"),
+        index.SearchField("title"), index.SearchField("organizer"), index.SearchField("contact_name"),
+        index.SearchField("description"), index.FilterField("status"),
     ]
 
     class Meta:
@@ -78,39 +78,39 @@ class ContributionEvenement(PrivateIndexed, models.Model):
         verbose_name_plural = _("contributions à l'agenda")
         constraints = [
             models.CheckConstraint(
-                condition=Q(evenement__isnull=True) | Q(statut="acceptee"),
+                condition=Q(evenement__isnull=True) | Q(status="acceptee"),
                 name="contribution_evenement_only_when_accepted",
             ),
             models.CheckConstraint(condition=Q(end__gte=models.F("start")), name="contribution_end_after_start"),
         ]
 
     def __str__(self):
-        return self.titre
+        return self.title
 
     @property
     def is_pending(self) -> bool:
-        return self.statut == self.Statut.NOUVELLE
+        return self.status == self.Status.NOUVELLE
 
 
 class DemandeContact(PrivateIndexed, models.Model):
     """A request for support sent to ANCT, from a thématique page or the general contact form."""
 
-    nom = models.CharField(_("nom"), max_length=SHORT_MAX)
+    name = models.CharField(_("nom"), max_length=SHORT_MAX)
     collectivite = models.CharField(_("collectivité ou structure"), max_length=SHORT_MAX)
-    fonction = models.CharField(_("fonction"), max_length=SHORT_MAX)
+    job_title = models.CharField(_("fonction"), max_length=SHORT_MAX)
     email = models.EmailField(_("courriel"), max_length=254)
     message = models.TextField(_("message"), max_length=TEXT_MAX)
     thematique = models.ForeignKey("thematiques.ThematiquePage", verbose_name=_("thématique"), null=True,
                                    blank=True, on_delete=models.SET_NULL, related_name="demandes_contact")
-    traitee = models.BooleanField(_("traitée"), default=False, db_index=True)
-    traitee_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
-    traitee_par = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("traitée par"), null=True,
+    handled = models.BooleanField(_("traitée"), default=False, db_index=True)
+    handled_at = models.DateTimeField(_("traitée le"), null=True, blank=True)
+    handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("traitée par"), null=True,
                                     blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("reçue le"), auto_now_add=True, db_index=True)
 
     search_fields = [
-        index.SearchField("nom"), index.SearchField("collectivite"), index.SearchField("message"),
-        index.FilterField("traitee"),
+        index.SearchField("name"), index.SearchField("collectivite"), index.SearchField("message"),
+        index.FilterField("handled"),
     ]
 
     class Meta:
@@ -119,4 +119,4 @@ class DemandeContact(PrivateIndexed, models.Model):
         verbose_name_plural = _("demandes de contact")
 
     def __str__(self):
-        return f"{self.nom} — {self.collectivite}"
+        return f"{self.name} — {self.collectivite}"

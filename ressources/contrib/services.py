@@ -1,7 +1,7 @@
 """What happens to a submission: stored, accepted into the agenda, refused, handled.
 
 ``accept`` is safe against double clicks and concurrent editors: the row is locked
-(``select_for_update``) and claimed with a conditional UPDATE (statut nouvelle → acceptée) that only
+(``select_for_update``) and claimed with a conditional UPDATE (status nouvelle → acceptée) that only
 one transaction can win, on every database; the loser creates nothing.
 """
 from dataclasses import dataclass
@@ -27,7 +27,7 @@ class AcceptResult:
 
 
 def submit_contribution(data: dict) -> ContributionEvenement:
-    contribution = ContributionEvenement.objects.create(**data, statut=ContributionEvenement.Statut.NOUVELLE)
+    contribution = ContributionEvenement.objects.create(**data, status=ContributionEvenement.Status.NOUVELLE)
     emails.send_contribution_received(contribution)
     return contribution
 
@@ -71,16 +71,16 @@ def build_event(contribution, agenda):
 
     body = [("paragraph", paragraph_html(p)) for p in paragraphs(contribution.description)]
     return EvenementPage(
-        title=contribution.titre,
-        slug=_unique_slug(agenda, contribution.titre),
+        title=contribution.title,
+        slug=_unique_slug(agenda, contribution.title),
         chapo=summary(contribution.description),
         start=contribution.start,
         end=contribution.end,
         all_day=contribution.all_day,
         online=contribution.online,
-        lieu=contribution.lieu,
-        organisateur=contribution.organisateur,
-        lien_inscription=contribution.lien,
+        location=contribution.location,
+        organizer=contribution.organizer,
+        registration_url=contribution.url,
         collectivite_id=contribution.collectivite_id,
         body=body,
         live=False,
@@ -102,12 +102,12 @@ def accept(contribution_id: int, user, publish: bool) -> AcceptResult:
 
     with transaction.atomic():
         contribution = ContributionEvenement.objects.select_for_update().get(pk=contribution_id)
-        if contribution.statut != ContributionEvenement.Statut.NOUVELLE:
+        if contribution.status != ContributionEvenement.Status.NOUVELLE:
             return AcceptResult(contribution, created=False)
         now = timezone.now()
         claimed = ContributionEvenement.objects.filter(
-            pk=contribution_id, statut=ContributionEvenement.Statut.NOUVELLE,
-        ).update(statut=ContributionEvenement.Statut.ACCEPTEE, decided_at=now, decided_by=user)
+            pk=contribution_id, status=ContributionEvenement.Status.NOUVELLE,
+        ).update(status=ContributionEvenement.Status.ACCEPTEE, decided_at=now, decided_by=user)
         if not claimed:
             contribution.refresh_from_db()
             return AcceptResult(contribution, created=False)
@@ -117,7 +117,7 @@ def accept(contribution_id: int, user, publish: bool) -> AcceptResult:
         revision = page.save_revision(user=user, log_action=True)
         if publish:
             revision.publish(user=user)
-        contribution.statut = ContributionEvenement.Statut.ACCEPTEE
+        contribution.status = ContributionEvenement.Status.ACCEPTEE
         contribution.decided_at, contribution.decided_by = now, user
         contribution.evenement = page
         contribution.save(update_fields=["evenement"])
@@ -127,24 +127,24 @@ def accept(contribution_id: int, user, publish: bool) -> AcceptResult:
     return AcceptResult(contribution, created=True)
 
 
-def refuse(contribution_id: int, user, motif: str) -> ContributionEvenement:
+def refuse(contribution_id: int, user, reason: str) -> ContributionEvenement:
     with transaction.atomic():
         contribution = ContributionEvenement.objects.select_for_update().get(pk=contribution_id)
-        if contribution.statut != ContributionEvenement.Statut.NOUVELLE:
-            raise ModerationError(_("Cette contribution a déjà été traitée (%(statut)s).")
-                                  % {"statut": contribution.get_statut_display().lower()})
-        contribution.statut = ContributionEvenement.Statut.REFUSEE
-        contribution.motif_refus = motif
+        if contribution.status != ContributionEvenement.Status.NOUVELLE:
+            raise ModerationError(_("Cette contribution a déjà été traitée (%(status)s).")
+                                  % {"status": contribution.get_status_display().lower()})
+        contribution.status = ContributionEvenement.Status.REFUSEE
+        contribution.refusal_reason = reason
         contribution.decided_at, contribution.decided_by = timezone.now(), user
-        contribution.save(update_fields=["statut", "motif_refus", "decided_at", "decided_by"])
+        contribution.save(update_fields=["status", "refusal_reason", "decided_at", "decided_by"])
     emails.send_contribution_refused(contribution)
     return contribution
 
 
 def mark_handled(demande_id: int, user, handled: bool = True) -> DemandeContact:
     demande = DemandeContact.objects.get(pk=demande_id)
-    demande.traitee = handled
-    demande.traitee_at = timezone.now() if handled else None
-    demande.traitee_par = user if handled else None
-    demande.save(update_fields=["traitee", "traitee_at", "traitee_par"])
+    demande.handled = handled
+    demande.handled_at = timezone.now() if handled else None
+    demande.handled_by = user if handled else None
+    demande.save(update_fields=["handled", "handled_at", "handled_by"])
     return demande

@@ -268,8 +268,8 @@ def submit_candidature(request, projet, collectivite, email, role, motivation=""
     with transaction.atomic():
         candidature = Candidature.objects.select_for_update().filter(projet=projet, collectivite=collectivite).first()
         if candidature is not None and candidature.status != Candidature.Status.EN_ATTENTE:
-            raise VoteError(_("%(nom)s a déjà candidaté à ce projet partagé (statut : %(statut)s).")
-                            % {"nom": collectivite.nom, "statut": candidature.get_status_display()})
+            raise VoteError(_("%(nom)s a déjà candidaté à ce projet partagé (statut : %(status)s).")
+                            % {"nom": collectivite.nom, "status": candidature.get_status_display()})
         if candidature is None:
             try:
                 with transaction.atomic():
@@ -368,7 +368,7 @@ def link_projet_partage(campaign: Campaign, user, parent=None) -> ProjetPartageP
             raise VoteError(_("Créez d'abord la page « index des projets partagés » pour y ranger le projet."))
         existing = ProjetPartagePage(
             title=winner.thematique.title, thematique=winner.thematique, theme_label=winner.thematique.title,
-            statut=ProjetPartagePage.Statut.A_VENIR, live=False,
+            status=ProjetPartagePage.Status.A_VENIR, live=False,
             chapo=_("Projet partagé issu du vote « %(title)s ».") % {"title": campaign.title},
         )
         parent.add_child(instance=existing)

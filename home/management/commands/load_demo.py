@@ -171,11 +171,11 @@ class Command(BaseCommand):
         settings.tagline = C.TAGLINE  # not the home's intro: the home page would say it twice
         settings.save()
 
-        for order, (name, short_name, url, couleur) in enumerate(C.PARTENAIRES, start=1):
+        for order, (name, short_name, url, color) in enumerate(C.PARTENAIRES, start=1):
             logo, _ = get_or_create_image(
                 title=f"Logo — {name}", filename=f"logo-{short_name.lower()}.png",
                 description=f"Logo de {name}",
-                render=lambda n=name, s=short_name, c=couleur: draw_logo(n, s, c),
+                render=lambda n=name, s=short_name, c=color: draw_logo(n, s, c),
             )
             Partenaire.objects.update_or_create(
                 name=name, defaults={"short_name": short_name, "url": url, "logo": logo, "sort_order": order},
@@ -202,10 +202,10 @@ class Command(BaseCommand):
                             show_in_menus=True)
         contact_title, contact_text, contact_label = C.THEMATIQUE_CONTACT
         thematiques = {}
-        for slug, (title, chapo, couleur, picto, du_mois) in C.THEMATIQUES.items():
-            image = card_image(title, picto, couleur, "Thématique")
+        for slug, (title, chapo, color, picto, du_mois) in C.THEMATIQUES.items():
+            image = card_image(title, picto, color, "Thématique")
             thematiques[slug] = self.upsert(
-                index, ThematiquePage, slug, title=title, chapo=chapo, couleur=couleur, pictogramme=picto,
+                index, ThematiquePage, slug, title=title, chapo=chapo, color=color, pictogram=picto,
                 is_thematique_du_mois=du_mois, image=image, listing_image=image,
                 body=paragraphs(C.THEMATIQUE_FACTS[slug]),
                 contact_title=contact_title, contact_text=contact_text, contact_label=contact_label,
@@ -229,7 +229,7 @@ class Command(BaseCommand):
         for theme, (slug, title, chapo, thematique_slug) in C.PROJETS_PARTAGES.items():
             pages[theme] = self.upsert(
                 index, ProjetPartagePage, slug, title=title, chapo=chapo, theme_label=theme,
-                thematique=thematiques.get(thematique_slug), statut=ProjetPartagePage.Statut.EN_COURS,
+                thematique=thematiques.get(thematique_slug), status=ProjetPartagePage.Status.EN_COURS,
                 body=paragraphs(C.PROJET_PARTAGE_FACTS), children={"participants": participants.get(theme, [])},
                 listing_image=card_image(title, {"Ados": "youth", "Culture": "culture"}.get(theme, "house"),
                                          "blue-ecume", "Projet partagé"),
@@ -244,21 +244,21 @@ class Command(BaseCommand):
 
         t = C.TRIBUNE
         self.upsert(
-            index, TribunePage, t["slug"], title=t["title"], chapo=t["chapo"], citation=t["citation"],
-            citation_auteur=t["citation_auteur"], date_publication=C.EDITION_DATE,
-            body=paragraphs(t["facts"]),  # the quote is the page's citation, shown once
+            index, TribunePage, t["slug"], title=t["title"], chapo=t["chapo"], quote=t["quote"],
+            quote_author=t["quote_author"], publication_date=C.EDITION_DATE,
+            body=paragraphs(t["facts"]),  # the quote is the page's quote field, shown once
             listing_image=card_image("L'ingénierie participative", "speech", "green-emeraude", "Tribune"),
             m2m={"thematiques": [emploi]},
         )
 
-        for slug, (title, chapo, porteur, nature, label, territoire, themes) in C.PROJETS.items():
+        for slug, (title, chapo, project_lead, nature, label, territoire, themes) in C.PROJETS.items():
             kicker = "Expérience territoriale" if nature == "experience" else "Initiative"
             self.upsert(
-                index, ProjetPage, slug, title=title, chapo=chapo, porteur=porteur, nature=nature,
-                lien_externe=demo_url(slug), lien_libelle=label,
+                index, ProjetPage, slug, title=title, chapo=chapo, project_lead=project_lead, nature=nature,
+                external_url=demo_url(slug), link_label=label,
                 body=paragraphs(C.projet_facts(kicker, themes, thematiques)),
                 territoire=Collectivite.lookup(territoire) if territoire else None,
-                date_publication=C.EDITION_DATE,
+                publication_date=C.EDITION_DATE,
                 listing_image=card_image(title, "car" if "mobilité" in chapo else "work",
                                          "green-emeraude", kicker),
                 m2m={"thematiques": [thematiques[s] for s in themes]},
@@ -267,7 +267,7 @@ class Command(BaseCommand):
         a = C.ARTICLE
         self.upsert(
             index, ArticlePage, a["slug"], title=a["title"], chapo=a["chapo"], body=paragraphs(a["facts"]),
-            lien_externe=demo_url(a["slug"]), lien_libelle="Lire l'article", date_publication=C.EDITION_DATE,
+            external_url=demo_url(a["slug"]), link_label="Lire l'article", publication_date=C.EDITION_DATE,
             listing_image=card_image(a["title"], "work", "green-emeraude", "Pour aller plus loin"),
             m2m={"thematiques": [emploi]},
         )
@@ -276,16 +276,16 @@ class Command(BaseCommand):
         self.upsert(
             index, ConceptPage, c["slug"], title=c["title"], chapo=c["chapo"], body=paragraphs(*c["paragraphs"][1:]),  # the first one is the chapô
             criteres_titre=c["criteres_titre"], criteres=[("critere", text) for text in c["criteres"]],
-            date_publication=C.EDITION_DATE,
+            publication_date=C.EDITION_DATE,
             listing_image=card_image(c["title"], "star", "purple-glycine", "Concept du mois"),
-            children={"liens": [{"titre": titre, "source": source, "url": demo_url(slug)}
-                                for titre, source, slug in c["liens"]]},
+            children={"liens": [{"title": title, "source": source, "url": demo_url(slug)}
+                                for title, source, slug in c["liens"]]},
         )
 
         for slug, (title, chapo, date, themes) in C.RESSOURCES_DEMO.items():
             self.upsert(
                 index, ArticlePage, slug, title=title, chapo=chapo, body=paragraphs(C.RESSOURCE_DEMO_FACTS),
-                date_publication=date,
+                publication_date=date,
                 source="Territoires en Commun (démonstration)",
                 listing_image=card_image(title, "book", "yellow-tournesol", "Pour aller plus loin"),
                 m2m={"thematiques": [thematiques[s] for s in themes]},
@@ -302,7 +302,7 @@ class Command(BaseCommand):
                 label, target = button
                 body.append(("button", {"label": label, "page": targets[target], "url": ""}))
             self.upsert(
-                index, ActualitePage, slug, title=title, chapo=chapo, body=body, date_publication=date,
+                index, ActualitePage, slug, title=title, chapo=chapo, body=body, publication_date=date,
                 listing_image=card_image(title, "people" if "Rencontres" in title else "star", "pink-tuile",
                                          "Actualité"),
             )
@@ -312,13 +312,13 @@ class Command(BaseCommand):
         index = self.upsert(home, AgendaIndexPage, "agenda", title=title, intro=intro, chapo=intro,
                             show_in_menus=True)
         tz = timezone.get_current_timezone()
-        for slug, (title, chapo, day, organisateur, online, label, themes) in C.EVENEMENTS.items():
+        for slug, (title, chapo, day, organizer, online, label, themes) in C.EVENEMENTS.items():
             start = dt.datetime.combine(day, dt.time(0, 0), tzinfo=tz)
             self.upsert(
                 index, EvenementPage, slug, title=title, chapo=chapo, start=start,
                 end=dt.datetime.combine(day, dt.time(23, 59), tzinfo=tz), all_day=True, online=online,
-                lieu="" if online else C.PLACE_UNKNOWN, organisateur=organisateur,
-                lien_inscription=demo_url(slug), lien_libelle=label, body=[],  # the facts are the page's fields
+                location="" if online else C.PLACE_UNKNOWN, organizer=organizer,
+                registration_url=demo_url(slug), link_label=label, body=[],  # the facts are the page's fields
                 listing_image=card_image(title, "calendar", "blue-ecume", "Événement"),
                 m2m={"thematiques": [thematiques[s] for s in themes]},
             )
@@ -327,8 +327,8 @@ class Command(BaseCommand):
             start = dt.datetime.combine(today + dt.timedelta(days=days), dt.time(hour, 0), tzinfo=tz)
             self.upsert(
                 index, EvenementPage, slug, title=title, chapo=chapo, start=start, end=start + dt.timedelta(hours=2),
-                all_day=False, online=online, lieu="", organisateur="Territoires en Commun (démonstration)",
-                lien_inscription=demo_url(slug), lien_libelle="En savoir plus", body=[],
+                all_day=False, online=online, location="", organizer="Territoires en Commun (démonstration)",
+                registration_url=demo_url(slug), link_label="En savoir plus", body=[],
                 listing_image=card_image(title, "calendar", "yellow-tournesol", "Événement"),
                 m2m={"thematiques": [thematiques[s] for s in themes]},
             )
