@@ -46,15 +46,18 @@ def site_chrome(request):
 
 
 def fragment_cache(request):
-    """``fragment_seconds`` and ``site_cache`` for Wagtail's ``{% wagtailcache %}`` tags (cms.cache):
+    """``fragment_seconds``, ``site_cache`` and ``release_cache`` for Wagtail's ``{% wagtailcache %}``
+    tags (cms.cache):
 
-        {% wagtailcache fragment_seconds "footer" site_cache %}…{% endwagtailcache %}
+        {% wagtailcache fragment_seconds "listings" site_cache %}…{% endwagtailcache %}
+        {% wagtailcache fragment_seconds "scripts" release_cache %}…{% endwagtailcache %}
 
-    ``site_cache`` (the site version, scheme, host, day, language) is computed when a tag reads it.
+    ``site_cache`` (the site version, scheme, host, day, language) is dropped by every publish;
+    ``release_cache`` only by a deployment or a change of the chrome (sites, partners, site
+    settings): for fragments that show nothing a publish can change. Computed when a tag reads them.
     """
-    from django.utils.functional import lazy
-
     from . import cache
 
     seconds = cache.fragment_seconds() if cache.request_vary(request) is not None else 0
-    return {"fragment_seconds": seconds, "site_cache": lazy(cache.fragment_vary, str)(request)}
+    site, release = cache.request_varies(request)
+    return {"fragment_seconds": seconds, "site_cache": site, "release_cache": release}
