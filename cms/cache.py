@@ -487,3 +487,24 @@ def cached_until(name: str, vary: tuple, compute):
         entry = compute()
         cache.set(key, entry, fragment_seconds(), version=version)
     return entry[0]
+
+
+def restricted_sections() -> list[tuple[str, int]]:
+    """``(path, depth)`` of every page with a view restriction, kept in the site version (a
+    restriction saved or deleted, a page moved or deleted moves it)."""
+    from wagtail.models import PageViewRestriction
+
+    return cached_value("restricted-sections", (), lambda: sorted(
+        PageViewRestriction.objects.values_list("page__path", "page__depth").distinct()))
+
+
+def public_pages(queryset):
+    """``queryset.public()``, the same filter as Wagtail's (no page in or under a restricted one),
+    built from :func:`restricted_sections`: Wagtail's ``public()`` queries the restrictions each
+    time it is called, six times on a thématique page whose listings a publish dropped."""
+    from django.db.models import Q
+
+    q = Q()
+    for path, depth in restricted_sections():
+        q |= Q(path__startswith=path, depth__gte=depth)
+    return queryset.exclude(q) if q else queryset

@@ -5,6 +5,8 @@ number of queries whatever the number of partners or pages, so the chrome adds n
 """
 from django.utils.functional import SimpleLazyObject
 
+from .cache import public_pages
+
 
 def _partners():
     from .models import Partenaire
@@ -22,7 +24,7 @@ def _navigation(request):
     site = _site(request)
     if site is None:
         return []
-    return list(site.root_page.get_children().live().public().in_menu())
+    return list(public_pages(site.root_page.get_children().live()).in_menu())
 
 
 def _footer_pages(request):
@@ -32,7 +34,7 @@ def _footer_pages(request):
     if site is None:
         return []
     return list(
-        StandardPage.objects.live().public().descendant_of(site.root_page)
+        public_pages(StandardPage.objects.live()).descendant_of(site.root_page)
         .filter(show_in_footer=True).order_by("path")
     )
 
