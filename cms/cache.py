@@ -285,7 +285,9 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with generation_scope():
+        from .cache_backends import deferred_shared_writes
+
+        with generation_scope(), deferred_shared_writes():
             return self._respond(request)
 
     def _respond(self, request):
