@@ -18,7 +18,9 @@ showing a message deletes the messages cookie: neither is ever stored) and that 
 cached.
 
 Invalidation is site-wide and immediate: every key carries the *site version* (a number kept in the
-shared cache, read once per request); :func:`invalidate_site_cache` increments it, and when the
+shared cache, read once per request) or its *release* (its high bits: fragments that show no page,
+and cards keyed by what they show, which a publish cannot change; moved by a deployment and by
+site, partner or site-settings changes); :func:`invalidate_site_cache` increments it, and when the
 transaction commits, increments it again and purges from the CDN every page URL of the site (plus
 the old URLs of pages that were unpublished, moved or deleted): the CDN drops the same set of pages
 as Redis. It runs when a page is published, unpublished, moved or deleted, when site settings,
