@@ -18,7 +18,9 @@ showing a message deletes the messages cookie: neither is ever stored) and that 
 cached.
 
 Invalidation is site-wide and immediate: every key carries the *site version* (a number kept in the
-shared cache, read once per request); :func:`invalidate_site_cache` increments it, and when the
+shared cache, read once per request) or its *release* (its high bits: fragments that show no page,
+and cards keyed by what they show, which a publish cannot change; moved by a deployment and by
+site, partner or site-settings changes); :func:`invalidate_site_cache` increments it, and when the
 transaction commits, increments it again and purges from the CDN every page URL of the site (plus
 the old URLs of pages that were unpublished, moved or deleted): the CDN drops the same set of pages
 as Redis. It runs when a page is published, unpublished, moved or deleted, when site settings,
@@ -44,6 +46,11 @@ from django.utils.cache import patch_cache_control
 logger = logging.getLogger(__name__)
 
 GENERATION_KEY = "pagecache:generation"
+# The generation's high bits are the *release*: what a publish cannot change (the chrome's static
+# parts, a card keyed by what it shows) is kept per release; a publish adds 1 (the low bits), a
+# deployment, a site, partner or site-settings change moves to the next release (docs/decisions.md,
+# "What a publish keeps").
+RELEASE_SHIFT = 20
 HIT_HEADER = "X-Cache"
 MESSAGES_COOKIE = "messages"
 
@@ -82,6 +89,11 @@ def current_generation() -> int:
     return generation
 
 
+def current_release() -> int:
+    """The release part of the site version: moved by :func:`invalidate_site_cache` with ``everything``."""
+    return current_generation() >> RELEASE_SHIFT
+
+
 class generation_scope:
     """Read the generation at most once inside the block (one request), unless it is bumped there."""
 
@@ -92,13 +104,26 @@ class generation_scope:
         _request_generation.reset(self._token)
 
 
-def _bump() -> None:
+def _bump(everything: bool = False) -> None:
+    """Move the site version by one, or (``everything``) to the start of the next release.
+
+    Both are one atomic ``incr``: concurrent bumps only add up, so the version never goes back.
+    A release step adds at most 2**RELEASE_SHIFT (about a millisecond in nanoseconds), far less
+    than the deployment or admin save that asks for it takes: a flushed cache, started again from
+    ``time.time_ns()``, still starts above anything reached before.
+    """
     memo = _request_generation.get()
     if memo is not None:
         memo[0] = None  # this request changed the site: read the new generation next time
     cache = _cache()
     try:
-        cache.incr(GENERATION_KEY)
+        if everything:
+            generation = cache.get(GENERATION_KEY)
+            if generation is None:
+                raise ValueError
+            cache.incr(GENERATION_KEY, (1 << RELEASE_SHIFT) - (generation & ((1 << RELEASE_SHIFT) - 1)))
+        else:
+            cache.incr(GENERATION_KEY)
     except ValueError:  # no generation yet (or the cache was flushed): start a fresh one
         cache.set(GENERATION_KEY, _fresh_generation(), None)
 
@@ -106,19 +131,25 @@ def _bump() -> None:
 _pending = threading.local()  # URLs to purge when this thread's transaction commits
 
 
-def invalidate_site_cache(pages=()) -> None:
+def invalidate_site_cache(pages=(), everything: bool = False) -> None:
     """Drop every cached page and fragment now, and again when the current transaction commits,
     then purge the CDN of every page URL of the site and of ``pages`` (pages about to lose their
     URL: unpublished, deleted, moved, whose current URLs are added now).
+
+    What a publish cannot change is kept (the release's fragments and cards, keyed by what they
+    show): ``everything=True`` drops those too, for a change of what they show outside any page
+    (the site's hostname or root, the partners, the site settings) or of the code (migrate).
 
     The second bump closes the window where a request reads the old rows between the first bump
     and the commit, and caches them under the new version; the CDN is purged after the commit for
     the same reason. Many invalidations in one transaction make one purge.
     """
-    _bump()
+    _bump(everything)
     urls = getattr(_pending, "urls", None)
     if urls is None:
         urls = _pending.urls = set()
+        _pending.everything = False
+    _pending.everything = _pending.everything or everything
     if pages and _cdn_backends():
         for page in pages:
             try:
@@ -133,7 +164,7 @@ def _after_commit() -> None:
     if urls is None:  # another callback of the same commit already did it
         return
     _pending.urls = None
-    _bump()
+    _bump(getattr(_pending, "everything", False))
     if _cdn_backends():
         try:
             purge_site_from_cdn(urls)
@@ -172,6 +203,11 @@ def _signal_handler(*args, **kwargs):
     invalidate_site_cache()
 
 
+def _everything_handler(*args, **kwargs):
+    """A change every page shows outside its content (chrome, URLs): the release goes too."""
+    invalidate_site_cache(everything=True)
+
+
 def _page_leaving_handler(sender, instance, **kwargs):
     """A page unpublished or deleted: its URL goes out of the live set, purge it too."""
     invalidate_site_cache(pages=[instance])
@@ -186,7 +222,7 @@ def _page_moving_handler(sender, instance, **kwargs):
 def _migrated(sender, **kwargs):
     if sender.name == "cms":  # post_migrate is sent once per application: bump once
         try:
-            _bump()
+            _bump(everything=True)
         except Exception as exc:  # noqa: BLE001 - a cache down at deploy time must not fail migrate
             logger.warning("Cache injoignable après migrate : fragments non invalidés (%s)", exc)
 
@@ -195,7 +231,7 @@ def _settings_saved(sender, created=False, **kwargs):
     # Site settings are created with their defaults on first read, during a page render: nothing
     # visible changes then, and invalidating would make the first render never cached.
     if not created:
-        invalidate_site_cache()
+        invalidate_site_cache(everything=True)
 
 
 def connect_signals() -> None:
@@ -213,8 +249,8 @@ def connect_signals() -> None:
 
     post_migrate.connect(_migrated, dispatch_uid="pagecache_migrated")
     # A site's hostname or root page changes every URL.
-    post_save.connect(_signal_handler, sender=Site, dispatch_uid="pagecache_save_site")
-    post_delete.connect(_signal_handler, sender=Site, dispatch_uid="pagecache_del_site")
+    post_save.connect(_everything_handler, sender=Site, dispatch_uid="pagecache_save_site")
+    post_delete.connect(_everything_handler, sender=Site, dispatch_uid="pagecache_del_site")
     # Making a page private (or public again) changes which pages listings may show.
     from wagtail.models import PageViewRestriction
 
@@ -227,9 +263,10 @@ def connect_signals() -> None:
         post_delete.connect(_page_leaving_handler, sender=model,
                             dispatch_uid=f"pagecache_delete_{model._meta.label}")
     post_save.connect(_settings_saved, sender=SiteSettings, dispatch_uid="pagecache_save_sitesettings")
-    post_save.connect(_signal_handler, sender=Partenaire, dispatch_uid="pagecache_save_partenaire")
+    # Partners and site settings show in the chrome of every page (release fragments).
+    post_save.connect(_everything_handler, sender=Partenaire, dispatch_uid="pagecache_save_partenaire")
     for model in (Partenaire, SiteSettings):
-        post_delete.connect(_signal_handler, sender=model, dispatch_uid=f"pagecache_del_{model._meta.label}")
+        post_delete.connect(_everything_handler, sender=model, dispatch_uid=f"pagecache_del_{model._meta.label}")
     # Vote counts shown on public pages (the vote, issue 4), and anything else listed in settings.
     for label in getattr(settings, "PAGE_CACHE_INVALIDATING_MODELS", []):
         try:
@@ -250,7 +287,9 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        with generation_scope():
+        from .cache_backends import deferred_shared_writes
+
+        with generation_scope(), deferred_shared_writes():
             return self._respond(request)
 
     def _respond(self, request):
@@ -365,6 +404,44 @@ def fragment_vary(request) -> str:
     return f"v{current_generation()}|{host}|{timezone.localdate().isoformat()}|{translation.get_language() or ''}"
 
 
+def request_varies(request):
+    """``(site_cache, release_cache)``: two lazy strings for one request, whose scheme, host, day
+    and language are computed once (the version is read at each use, once per request from the
+    shared cache: a request that changes the site sees its new version)."""
+    from django.utils import timezone, translation
+
+    parts = []
+
+    def suffix():
+        if not parts:
+            host = request_vary(request)
+            parts.append(None if host is None else
+                         f"{host}|{timezone.localdate().isoformat()}|{translation.get_language() or ''}")
+        return parts[0]
+
+    def site():
+        rest = suffix()
+        return "off" if rest is None else f"v{current_generation()}|{rest}"
+
+    def release():
+        rest = suffix()
+        return "off" if rest is None else f"r{current_release()}|{rest}"
+
+    return _VaryString(site), _VaryString(release)
+
+
+class _VaryString:
+    """A string computed at each use (``str()``), as ``{% cache %}`` reads its ``vary_on``."""
+
+    __slots__ = ("_compute",)
+
+    def __init__(self, compute):
+        self._compute = compute
+
+    def __str__(self):
+        return self._compute()
+
+
 def _key(name: str, vary: tuple) -> str:
     from django.utils import translation
 
@@ -377,6 +454,19 @@ def cached_value(name: str, vary: tuple, compute):
     if not getattr(settings, "FRAGMENT_CACHE_ENABLED", True):
         return compute()
     cache, key, version = _fragments(), _key(name, vary), current_generation()
+    value = cache.get(key, version=version)
+    if value is None:
+        value = compute()
+        cache.set(key, value, fragment_seconds(), version=version)
+    return value
+
+
+def cached_in_release(name: str, vary: tuple, compute):
+    """``compute()`` kept in the current *release* (not dropped by a publish): ``vary`` must hold
+    everything the value shows that a publish can change (a card's own fields, for instance)."""
+    if not getattr(settings, "FRAGMENT_CACHE_ENABLED", True):
+        return compute()
+    cache, key, version = _fragments(), "release:" + _key(name, vary), current_release()
     value = cache.get(key, version=version)
     if value is None:
         value = compute()
@@ -401,3 +491,24 @@ def cached_until(name: str, vary: tuple, compute):
         entry = compute()
         cache.set(key, entry, fragment_seconds(), version=version)
     return entry[0]
+
+
+def restricted_sections() -> list[tuple[str, int]]:
+    """``(path, depth)`` of every page with a view restriction, kept in the site version (a
+    restriction saved or deleted, a page moved or deleted moves it)."""
+    from wagtail.models import PageViewRestriction
+
+    return cached_value("restricted-sections", (), lambda: sorted(
+        PageViewRestriction.objects.values_list("page__path", "page__depth").distinct()))
+
+
+def public_pages(queryset):
+    """``queryset.public()``, the same filter as Wagtail's (no page in or under a restricted one),
+    built from :func:`restricted_sections`: Wagtail's ``public()`` queries the restrictions each
+    time it is called, six times on a thématique page whose listings a publish dropped."""
+    from django.db.models import Q
+
+    q = Q()
+    for path, depth in restricted_sections():
+        q |= Q(path__startswith=path, depth__gte=depth)
+    return queryset.exclude(q) if q else queryset

@@ -13,12 +13,51 @@ local alias for this alias's ``TIMEOUT``); a write goes to both. The two stay co
 message between processes because every key the site writes here carries the site version
 (``cms.cache``): a change anywhere moves the version, and the old entries are never read again.
 ``FRAGMENT_LOCAL_CACHE_ENTRIES = 0`` turns the local level off (shared cache only).
+
+Inside :func:`deferred_shared_writes` (one request: ``cms.cache.AnonymousPageCacheMiddleware``), the
+writes to the shared cache wait for the end of the block and go in one ``set_many`` (one Redis
+round trip instead of one per fragment a publish dropped); the local level is written at once.
 """
 from __future__ import annotations
+
+import contextvars
+import logging
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+
+logger = logging.getLogger(__name__)
+
+_deferred: contextvars.ContextVar[list | None] = contextvars.ContextVar("tec_deferred_writes", default=None)
+
+
+@contextmanager
+def deferred_shared_writes():
+    """Buffer the shared-cache writes of every ``LocalThenShared`` made inside the block, then send
+    them grouped by (cache, timeout, version), one ``set_many`` each."""
+    if _deferred.get() is not None:  # nested: the outer block sends them
+        yield
+        return
+    token = _deferred.set([])
+    try:
+        yield
+    finally:
+        pending = _deferred.get()
+        _deferred.reset(token)
+        _flush(pending)
+
+
+def _flush(pending) -> None:
+    groups: dict = {}
+    for shared, key, value, timeout, version in pending:
+        groups.setdefault((shared, timeout, version), {})[key] = value
+    for (shared, timeout, version), values in groups.items():
+        try:
+            caches[shared].set_many(values, timeout, version=version)
+        except Exception as exc:  # noqa: BLE001 - a lost write is only a later miss
+            logger.warning("Fragments non écrits dans le cache partagé : %s", exc)
 
 
 class LocalThenShared(BaseCache):
@@ -56,7 +95,11 @@ class LocalThenShared(BaseCache):
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
         timeout = self._timeout(timeout)
-        self._shared.set(key, value, timeout, version=version)
+        pending = _deferred.get()
+        if pending is None:
+            self._shared.set(key, value, timeout, version=version)
+        else:
+            pending.append((self._shared_alias, key, value, timeout, version))
         local = self._local
         if local is not None:
             local.set(key, value, timeout, version=version)

@@ -5,6 +5,8 @@ number of queries whatever the number of partners or pages, so the chrome adds n
 """
 from django.utils.functional import SimpleLazyObject
 
+from .cache import public_pages
+
 
 def _partners():
     from .models import Partenaire
@@ -22,7 +24,7 @@ def _navigation(request):
     site = _site(request)
     if site is None:
         return []
-    return list(site.root_page.get_children().live().public().in_menu())
+    return list(public_pages(site.root_page.get_children().live()).in_menu())
 
 
 def _footer_pages(request):
@@ -32,7 +34,7 @@ def _footer_pages(request):
     if site is None:
         return []
     return list(
-        StandardPage.objects.live().public().descendant_of(site.root_page)
+        public_pages(StandardPage.objects.live()).descendant_of(site.root_page)
         .filter(show_in_footer=True).order_by("path")
     )
 
@@ -46,15 +48,18 @@ def site_chrome(request):
 
 
 def fragment_cache(request):
-    """``fragment_seconds`` and ``site_cache`` for Wagtail's ``{% wagtailcache %}`` tags (cms.cache):
+    """``fragment_seconds``, ``site_cache`` and ``release_cache`` for Wagtail's ``{% wagtailcache %}``
+    tags (cms.cache):
 
-        {% wagtailcache fragment_seconds "footer" site_cache %}…{% endwagtailcache %}
+        {% wagtailcache fragment_seconds "listings" site_cache %}…{% endwagtailcache %}
+        {% wagtailcache fragment_seconds "scripts" release_cache %}…{% endwagtailcache %}
 
-    ``site_cache`` (the site version, scheme, host, day, language) is computed when a tag reads it.
+    ``site_cache`` (the site version, scheme, host, day, language) is dropped by every publish;
+    ``release_cache`` only by a deployment or a change of the chrome (sites, partners, site
+    settings): for fragments that show nothing a publish can change. Computed when a tag reads them.
     """
-    from django.utils.functional import lazy
-
     from . import cache
 
     seconds = cache.fragment_seconds() if cache.request_vary(request) is not None else 0
-    return {"fragment_seconds": seconds, "site_cache": lazy(cache.fragment_vary, str)(request)}
+    site, release = cache.request_varies(request)
+    return {"fragment_seconds": seconds, "site_cache": site, "release_cache": release}

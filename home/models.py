@@ -8,6 +8,7 @@ from wagtail.fields import StreamField
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
+from cms.cache import public_pages
 from cms.models import BasePage
 
 
@@ -31,13 +32,13 @@ class HomePage(BasePage):
 
         context = super().get_context(request, *args, **kwargs)
         # Lazy values: the template's listing fragments are usually served from the cache without them.
-        # (Even building a ``.public()`` queryset runs a query: inside the lambdas too.)
+        # (Building a ``.public()`` queryset may run a query: inside the lambdas too.)
         context["thematique_du_mois"] = SimpleLazyObject(lambda: (
-            ThematiquePage.objects.live().public().filter(is_thematique_du_mois=True)
+            public_pages(ThematiquePage.objects.live()).filter(is_thematique_du_mois=True)
             .select_related("listing_image").order_by("-last_published_at").first()
         ))
         context["latest_resources"] = SimpleLazyObject(lambda: (
-            RessourcePage.objects.live().public().order_by("-publication_date", "-pk")
+            public_pages(RessourcePage.objects.live()).order_by("-publication_date", "-pk")
             .specific().select_related("listing_image", for_specific_subqueries=True)[:6]
         ))
         context["upcoming_events"] = SimpleLazyObject(
@@ -50,7 +51,7 @@ class HomePage(BasePage):
     def _latest_edition(self):
         from newsletter.models import NewsletterPage
 
-        return (NewsletterPage.objects.live().public().select_related("listing_image")
+        return (public_pages(NewsletterPage.objects.live()).select_related("listing_image")
                 .order_by("-date", "-number", "-pk").first())
 
 

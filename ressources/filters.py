@@ -21,7 +21,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cms.cache import cached_value
+from cms.cache import cached_value, public_pages
 from cms.search import search_query, search_terms
 from thematiques.models import Collectivite, ThematiquePage
 
@@ -50,7 +50,7 @@ class RessourceFilterForm(forms.Form):
         everything = [("", gettext("Toutes"))]
         # Choices from pages change only with the published site: kept in its generation (cms.cache).
         self.fields["thematique"].choices = everything + cached_value("library-thematiques", (), lambda: list(
-            ThematiquePage.objects.live().public().order_by("title").values_list("slug", "title")))
+            public_pages(ThematiquePage.objects.live()).order_by("title").values_list("slug", "title")))
         self.fields["type"].choices = [("", gettext("Tous"))] + [(k, str(label)) for k, label, _m in RessourcePage.kinds()]
         # Collectivités change with load_collectivites or an admin save, which bump the generation too.
         self.fields["departement"].choices = [("", gettext("Tous"))] + cached_value("library-departements", (), lambda: [
@@ -61,7 +61,7 @@ class RessourceFilterForm(forms.Form):
             Collectivite.objects.filter(echelon=Collectivite.Echelon.REGION).exclude(code_insee="")
             .order_by("nom").values_list("code_insee", "nom")))
         years = cached_value("library-years", (), lambda: [
-            d.year for d in RessourcePage.objects.live().public().dates("publication_date", "year", order="DESC")])
+            d.year for d in public_pages(RessourcePage.objects.live()).dates("publication_date", "year", order="DESC")])
         self.fields["annee"].choices = everything + [(str(year), str(year)) for year in years]
         for _name, field in self.fields.items():
             if isinstance(field, forms.ChoiceField):
@@ -101,7 +101,7 @@ class RessourceFilter:
     def _search_pks(self, terms):
         """The ids of the resources matching the words (one search, kept for the facets' queries)."""
         if getattr(self, "_searched", None) is None or self._searched[0] != terms:
-            qs = RessourcePage.objects.live().public()
+            qs = public_pages(RessourcePage.objects.live())
             if self.index_page is not None:
                 qs = qs.child_of(self.index_page)
             self._searched = (terms, [p.pk for p in qs.search(search_query(terms))])
@@ -110,7 +110,7 @@ class RessourceFilter:
     def _filtered(self, data, skip=None):
         """The library filtered by ``data``, except the filter ``skip`` (a facet counts without its own)."""
         kinds = {k: model for k, _label, model in RessourcePage.kinds()}
-        qs = RessourcePage.objects.live().public()
+        qs = public_pages(RessourcePage.objects.live())
         if self.index_page is not None:
             qs = qs.child_of(self.index_page)
         terms = search_terms(data.get("q", ""))

@@ -17,6 +17,7 @@ from wagtail.query import PageQuerySet
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
+from cms.cache import public_pages
 from cms.models import BasePage
 
 
@@ -269,7 +270,7 @@ class AgendaIndexPage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         from django.core.paginator import Paginator
 
-        events = EvenementPage.objects.child_of(self).live().public().select_related("listing_image")
+        events = EvenementPage.objects.child_of(self).live().select_related("listing_image")  # upcoming() and past() keep the public ones
         # Bounded at any size: upcoming events by pages (?page=, a bad number gives the first or last
         # page), the latest past events only.
         context["upcoming_events"] = Paginator(events.upcoming(), self.UPCOMING_PER_PAGE).get_page(
@@ -281,11 +282,11 @@ class AgendaIndexPage(BasePage):
 class EvenementQuerySet(PageQuerySet):
     def upcoming(self, now=None):
         now = now or timezone.now()
-        return self.live().public().filter(end__gte=now).order_by("start")
+        return public_pages(self.live()).filter(end__gte=now).order_by("start")
 
     def past(self, now=None):
         now = now or timezone.now()
-        return self.live().public().filter(end__lt=now).order_by("-start")
+        return public_pages(self.live()).filter(end__lt=now).order_by("-start")
 
 
 EvenementManager = PageManager.from_queryset(EvenementQuerySet)

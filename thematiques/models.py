@@ -11,6 +11,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
+from cms.cache import public_pages
 from cms.models import BasePage
 
 from .codes import normalize_code, validate_code_departement, validate_insee_commune, validate_siren
@@ -218,13 +219,13 @@ class ThematiquePage(BasePage):
 
         from ressources.models import RessourceIndexPage, RessourcePage
 
-        base = RessourcePage.objects.live().public().filter(thematiques=self)
+        base = public_pages(RessourcePage.objects.live()).filter(thematiques=self)
         latest = (base.annotate(rank=Window(RowNumber(), partition_by=[F("content_type")],
                                             order_by=[F("publication_date").desc(), F("pk").desc()]))
                   .filter(rank__lte=self.RESOURCES_PER_KIND).order_by("-publication_date", "-pk")
                   .specific().select_related("listing_image", for_specific_subqueries=True))
         totals = dict(base.values_list("content_type").annotate(n=Count("pk")).order_by())
-        library = RessourceIndexPage.objects.live().public().order_by("path").first()
+        library = public_pages(RessourceIndexPage.objects.live()).order_by("path").first()
         groups: dict = {}
         for kind, label, model in RessourcePage.kinds():  # a fixed order of kinds on every thématique
             from django.contrib.contenttypes.models import ContentType
@@ -242,7 +243,7 @@ class ThematiquePage(BasePage):
         return EvenementPage.objects.upcoming().filter(thematiques=self).select_related("listing_image")
 
     def projets_partages(self):
-        return ProjetPartagePage.objects.live().public().filter(thematique=self).select_related("listing_image")
+        return public_pages(ProjetPartagePage.objects.live()).filter(thematique=self).select_related("listing_image")
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

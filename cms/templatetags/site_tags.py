@@ -18,19 +18,37 @@ def card(context, obj, heading_level=3, horizontal=False):
     """
     if obj is None:
         return ""
-    from cms.cache import cached_value, request_vary
+    from cms.cache import cached_in_release, request_vary
 
     request = context.get("request")
     host = request_vary(request)
-    if not isinstance(obj, Card) and getattr(obj, "pk", None) and host is not None:
-        # A published page's card only changes when the site does (cms.cache generation).
-        from django.utils import timezone
+    if isinstance(obj, Card) or not hasattr(obj, "get_card") or host is None:
+        return _render_card(obj, request, heading_level, horizontal)
+    # A card is kept by what it shows (its Card, computed without a query: the listings select the
+    # image), in the release: a publish re-renders only the cards whose page changed, and the image
+    # renditions are looked up once per image version.
+    from django.utils import timezone, translation
 
-        return mark_safe(cached_value(  # noqa: S308 (HTML rendered by card.html, autoescaped)
-            "card", (host, timezone.localdate().isoformat(), type(obj).__name__, obj.pk, str(heading_level),
-                     bool(horizontal)),
-            lambda: _render_card(obj, request, heading_level, horizontal)))
-    return _render_card(obj, request, heading_level, horizontal)
+    value = obj.get_card(request)
+    vary = (host, timezone.localdate().isoformat(), translation.get_language() or "", type(obj).__name__,
+            str(heading_level), bool(horizontal), _card_identity(value))
+    return mark_safe(cached_in_release(  # noqa: S308 (HTML rendered by card.html, autoescaped)
+        "card", vary, lambda: _render_card(value, request, heading_level, horizontal)))
+
+
+def _image_identity(image):
+    """What an image's renditions and alt text depend on (a new file or focal point, a new description)."""
+    if image is None:
+        return None
+    return (image.pk, getattr(image.file, "name", ""), image.width, image.height, image.focal_point_x,
+            image.focal_point_y, image.focal_point_width, image.focal_point_height, image.title,
+            getattr(image, "description", ""))
+
+
+def _card_identity(value: Card) -> tuple:
+    return (value.title, value.url, value.summary, value.kicker, value.cta_label, repr(value.date),
+            _image_identity(value.image), value.image_alt, value.external_url, value.page_id,
+            tuple(sorted((str(k), str(v)) for k, v in value.meta.items())))
 
 
 def _render_card(obj, request, heading_level, horizontal):
