@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
-# The suite runs on both cores (pytest-xdist, whole files per worker); `make test WORKERS=0` runs it in one process.
+# The suite runs on both cores (pytest-xdist, whole files per worker), then the browser tests in one process
+# (a live server per test, Chromium already using the second core); `make test WORKERS=0` runs all in one process.
 WORKERS ?= 2
 PYTEST := $(PY) -m pytest -q -n $(WORKERS) --dist loadfile
 
@@ -42,10 +43,12 @@ run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
-	$(PYTEST)
+	$(PYTEST) -m "not browser"
+	$(PY) -m pytest -q -m browser
 
 test-postgres: install
-	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PYTEST)
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PYTEST) -m "not browser"
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test} $(PY) -m pytest -q -m browser
 
 bench: install
 	$(PY) bench/run.py
