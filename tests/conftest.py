@@ -35,6 +35,12 @@ def pytest_collection_modifyitems(items):
         transactional = marker is not None and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))
         if transactional or "live_server" in names or "transactional_db" in names:
             names.extend(["django_db_serialized_rollback", "django_db_blocker"])
+            if marker is not None:
+                # pytest-django decides which databases to serialize at set-up from the marker's own
+                # arguments, not from the fixture names: without this, a session whose transactional
+                # tests all carry the marker would have nothing to restore after their flush.
+                item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+                                append=False)
             item.stash[RESTORE_INITIAL_DATA] = True
 
 
