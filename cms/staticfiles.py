@@ -15,9 +15,12 @@ class StaticFilesConfig(BaseStaticFilesConfig):
     The per-component, core, utility-part, legacy and analytics sheets and the unminified copies are
     never served, yet collectstatic hashed, gzipped and brotli-compressed each of them: about half the
     time of a deployment's build step. The full ``dsfr.min.css`` and ``utility/utility.min.css`` stay.
+    The scripts of ``dist/dsfr/`` stay too: django-dsfr's ``{% dsfr_js %}`` links those copies (not the
+    identical ones of ``dist/``), and without them every page is a 500 under the manifest storage.
     """
 
     ignore_patterns = [*BaseStaticFilesConfig.ignore_patterns, "*.scss", "*.md",
-                       *(f"dsfr/dist/{part}/*" for part in ("component", "core", "dsfr", "analytics", "legacy",
+                       *(f"dsfr/dist/{part}/*" for part in ("component", "core", "analytics", "legacy",
                                                              "layout", "scheme")),
+                       "dsfr/dist/dsfr/*.css",
                        "dsfr/dist/utility/*/*"]

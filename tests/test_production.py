@@ -1,6 +1,7 @@
 """Production settings and headers: what the operations team relies on to deploy the site."""
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -109,8 +110,10 @@ def test_environment_helpers_explain_bad_values_in_french():
     assert origin == "https://s3.gra.io.cloud.ovh.net"
 
 
-def test_collectstatic_produces_hashed_compressed_files(tmp_path):
-    """whitenoise's manifest storage must accept every stylesheet of Wagtail, the DSFR and ours."""
+def test_collectstatic_produces_hashed_compressed_files(tmp_path, settings, client, editor, make_thematique,
+                                                       ressource_index):
+    """whitenoise's manifest storage must accept every stylesheet of Wagtail, the DSFR and ours, and every
+    file a page links must be among those collected (a missing one is a 500 on every page in production)."""
     done = run_manage(["collectstatic", "--noinput", "-v", "0"], {**PROD_ENV, "STATIC_ROOT": str(tmp_path)})
     assert done.returncode == 0, done.stderr[-3000:]
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())["paths"]
@@ -122,6 +125,25 @@ def test_collectstatic_produces_hashed_compressed_files(tmp_path):
     # The sheet pages link (cms/dsfr_css.py) is collected too, with a brotli copy (the Brotli package).
     site_sheet = manifest["css/dsfr-site.min.css"]
     assert (tmp_path / (site_sheet + ".br")).exists() and (tmp_path / (site_sheet + ".gz")).exists()
+
+    # The pages, rendered as production renders them: hashed names from this manifest, DEBUG off.
+    settings.DEBUG = False
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES,
+                         "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"}}
+    thematique = make_thematique()
+    linked = set()
+    for url, user in [("/", None), (thematique.url, None), (ressource_index.url, None), ("/admin/login/", None),
+                      ("/admin/", editor), (f"/admin/pages/{thematique.pk}/edit/", editor)]:
+        client.logout()
+        if user:
+            client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 200, url
+        linked |= set(re.findall(r'(?:src|href)="/static/([^"?#]+)', response.content.decode()))
+    assert "dsfr/dist/dsfr/dsfr.module.min.js" in {name for name, hashed in manifest.items() if hashed in linked}
+    missing = sorted(name for name in linked if not (tmp_path / name).is_file())
+    assert not missing, f"linked by a page, not collected: {missing}"
 
 
 def test_gunicorn_configuration_is_valid():
