@@ -8,7 +8,7 @@ PORT ?= 8000
 # The suite runs on both cores (pytest-xdist, whole files per worker), then the browser tests in one process
 # (a live server per test, Chromium already using the second core); `make test WORKERS=0` runs all in one process.
 WORKERS ?= 2
-PYTEST := $(PY) -m pytest -q -n $(WORKERS) --dist loadfile
+PYTEST := $(PY) -m pytest -q -n $(WORKERS) --dist loadfile --no-loadscope-reorder
 
 .PHONY: run install demo test test-sqlite test-postgres bench check lint clean
 
