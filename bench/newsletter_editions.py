@@ -186,10 +186,10 @@ def measure() -> list[dict]:
     rows.append({"édition": "décembre 2021 (seed)", "éléments": items, "rendu p50 (ms)": f"{render_ms:.1f}",
                  "export p50 (ms)": f"{export_ms:.1f}", "requêtes": queries, "HTML (Ko)": f"{size_kb:.1f}",
                  "ms/élément": f"{export_ms / items:.2f}",
-                 "600 px (px)": (f"{length} (cartes complètes : {full_length}, −{shorter:.0%})" if length
+                 "600 px (px)": (f"{length} (cartes complètes : {full_length}, −{shorter * 100:.0f}\u202f%)" if length
                                  else "Chromium absent"),
                  "objectif": f"export < {TARGET_EXPORT_MS} ms, HTML < {TARGET_HTML_KB} Ko, "
-                             f"≥ {TARGET_SHORTER:.0%} plus courte : {'oui' if ok else 'NON'}"})
+                             f"≥ {TARGET_SHORTER * 100:.0f}\u202f% plus courte : {'oui' if ok else 'NON'}"})
     per_item, counts = [], []
     for size, edition in editions:
         render_ms, export_ms, size_kb, queries = _measure_edition(edition)
