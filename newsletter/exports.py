@@ -115,7 +115,25 @@ def build_zip(edition, tool, rendered, sha256) -> bytes:
     return buffer.getvalue()
 
 
+def _share_card_images(sections) -> None:
+    """The cards' pictures as one instance per image with all its renditions, in two queries: the web cards'
+    ``srcset_image`` then finds its renditions without a query per card (and an image shared by several cards
+    is looked up once)."""
+    from dataclasses import replace
+
+    from wagtail.images import get_image_model
+
+    ids = {card.image.pk for section in sections for card in section.cards if card.image is not None}
+    if not ids:
+        return
+    images = get_image_model().objects.filter(pk__in=ids).prefetch_renditions().in_bulk()
+    for section in sections:
+        section.cards = [replace(card, image=images.get(card.image.pk, card.image)) if card.image is not None else card
+                         for card in section.cards]
+
+
 def render_web_fragment(edition, sections, request=None) -> str:
+    _share_card_images(sections)
     return render_to_string("newsletter/includes/web_edition.html",
                             {"page": edition, "self": edition, "sections": sections}, request=request)
 

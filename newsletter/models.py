@@ -113,32 +113,16 @@ class NewsletterPage(BasePage):
     # --- content --------------------------------------------------------------------------------------
 
     def build_sections(self, request=None) -> list:
-        """The SectionViews of the edition, in order (see newsletter/blocks.py)."""
-        from .blocks import _PAGE_CACHE, BuildContext
-        from .checks import _referenced_page_ids
+        """The sections of the edition as presentation values, in order (see newsletter/assembly.py)."""
+        from .assembly import build_sections
 
-        ctx = BuildContext(self, request)
-        ctx.prefetch(_referenced_page_ids(list(self.sections.raw_data)))
-        token = _PAGE_CACHE.set(ctx._specific)  # the choosers take their pages from the bulk load
-        try:
-            views = []
-            for block in self.sections:
-                view = block.block.build(block.value, ctx, block.id or "")
-                view.show_images = block.block.email_images
-                views.append(view)
-        finally:
-            _PAGE_CACHE.reset(token)
-        return views
+        return build_sections(self, request)
 
     def vote_counts(self) -> list:
         """The vote rows of the edition as they are now: [{"label", "count"}] per vote section."""
-        counts = []
-        for block in self.sections:
-            if block.block_type == "vote":
-                counts.append({"title": block.value["title"],
-                               "rows": [{"label": label, "count": count}
-                                        for label, count in block.block.get_rows(block.value)]})
-        return counts
+        from .assembly import vote_counts
+
+        return vote_counts(self)
 
     @cached_property
     def frozen_export(self):

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.translation import gettext as _
+from wagtail.rich_text import RichText
 
 from .dates import format_date
 from .profiles import (
@@ -32,8 +33,9 @@ from .profiles import (
 
 IMAGE_SPEC = "fill-1200x630"
 IMAGE_WIDTH = 560  # the full card's picture: the 600 px column less 2 × 20 px
-THUMB_SPEC = "fill-336x176"  # the compact card's thumbnail, twice its displayed size (sharp on HiDPI)
-THUMB_WIDTH = 168
+THUMB_SPEC = "fill-272x143"  # the compact card's thumbnail, twice its displayed size (sharp on HiDPI)
+THUMB_WIDTH = 136
+THUMB_BOX = THUMB_WIDTH + 16  # the thumbnail's column: the picture and the gap before the text
 SPECS = {"full": (IMAGE_SPEC, IMAGE_WIDTH), "compact": (THUMB_SPEC, THUMB_WIDTH)}
 LOGO_SPEC = "max-240x80"  # partner logos, shown at half size: one size in attributes and CSS
 UTM_KEYS = ("utm_source", "utm_medium", "utm_campaign")
@@ -205,41 +207,48 @@ def picture_html(image, alt: str, width: int = IMAGE_WIDTH) -> str:
             f'<!--<![endif]-->')
 
 
-def stream_to_html(body) -> str:
-    """Email-safe HTML of a page body: rich text (expanded by Wagtail), headings, quotes, callouts, buttons,
-    pictures, and videos as a link (no player in an e-mail)."""
-    from django.utils.html import linebreaks
-    from wagtail.rich_text import expand_db_html
+def video_poster(value) -> str:
+    """The poster of a body video from Wagtail's embed cache (never fetched while an e-mail is rendered), or ""."""
+    from wagtail.embeds.models import Embed
 
-    parts = []
-    for block in body or []:
-        value = block.value
-        if block.block_type == "paragraph":
-            parts.append(expand_db_html(value.source))
-        elif block.block_type == "heading":
-            parts.append(f"<h4>{escape(value['text'])}</h4>")
-        elif block.block_type == "quote":
-            author = f" — {escape(value['author'])}" if value.get("author") else ""
-            parts.append(f"<blockquote><p>« {escape(value['quote'])} »{author}</p></blockquote>")
-        elif block.block_type == "callout":
-            title = f"<strong>{escape(value['title'])}</strong><br>" if value.get("title") else ""
-            parts.append(f"<p>{title}{escape(value['text'])}</p>")
+    url = getattr(value.get("video"), "url", "") or ""
+    if not url:
+        return ""
+    embed = Embed.objects.filter(url=url).exclude(thumbnail_url="").only("thumbnail_url").first()
+    return embed.thumbnail_url if embed else ""
+
+
+def email_body_html(body) -> str:
+    """A page body for the e-mail: each block by ``newsletter/email/body.html`` (rich text by Wagtail's
+    ``richtext`` filter), pictures in e-mail-safe markup, a video as its linked poster (no player in an
+    e-mail). The result is made e-mail-safe by ``LinkRewriter.fragment``."""
+    if not body:
+        return ""
+    from django.utils.safestring import mark_safe
+
+    blocks = []
+    for block in body:
+        value, extra = block.value, ""
+        if block.block_type == "image":
+            if value.get("image") is None:
+                continue
+            extra = mark_safe(picture_html(value["image"], "" if value.get("decorative") else (value.get("alt") or "")))
+        elif block.block_type == "video":
+            if not getattr(value.get("video"), "url", ""):
+                continue
+            extra = video_poster(value)
         elif block.block_type == "button":
-            url = value["page"].url if value.get("page") else value.get("url")
-            if url:
-                parts.append(f'<p><a href="{escape(url)}">{escape(value["label"])}</a></p>')
-        elif block.block_type == "image" and value.get("image") is not None:
-            alt = "" if value.get("decorative") else (value.get("alt") or "")
-            parts.append(picture_html(value["image"], alt))
-            if value.get("caption"):
-                parts.append(f'<p style="font-size:14px;line-height:20px;">{escape(value["caption"])}</p>')
-        elif block.block_type == "video" and value.get("video") is not None:
-            url = getattr(value["video"], "url", "") or ""
-            if url:
-                parts.append(f'<p><a href="{escape(url)}">{escape(_("Voir la vidéo"))} : {escape(value["title"])}</a></p>')
-        elif isinstance(value, str):
-            parts.append(linebreaks(value))
-    return "".join(parts)
+            extra = value["page"].url if value.get("page") else value.get("url")
+        blocks.append({"type": block.block_type, "value": value, "extra": extra})
+    return render_to_string("newsletter/email/body.html", {"blocks": blocks, "c": LIGHT})
+
+
+def rich_text_html(value) -> str:
+    """Editor rich text (a RichText value), expanded by Wagtail (``richtext`` filter): page and document links,
+    embeds."""
+    from wagtail.templatetags.wagtailcore_tags import richtext
+
+    return str(richtext(value.source)) if value else ""
 
 
 # --- HTML post-processing ------------------------------------------------------------------------------
@@ -297,10 +306,16 @@ class LinkRewriter:
         return str(soup)
 
     def section(self, section):
+        """A presentation value (newsletter.presentation) ready for the e-mail: links rewritten, its body (rich
+        text or a page's body) rendered once and made e-mail-safe in ``email_body``."""
         section.cards = [self.card(card) for card in section.cards]
-        section.buttons = [(label, self.url(url)) for label, url in section.buttons]
-        section.links = [(title, self.url(url), source) for title, url, source in section.links]
-        section.body_html = self.fragment(section.body_html)
+        if hasattr(section, "buttons"):
+            section.buttons = [(label, self.url(url)) for label, url in section.buttons]
+        if hasattr(section, "links"):
+            section.links = [(title, self.url(url), source) for title, url, source in section.links]
+        body = getattr(section, "body", None)
+        html = (rich_text_html(body) if isinstance(body, RichText) else email_body_html(body)) if body else ""
+        section.email_body = self.fragment(html)
         return section
 
 
@@ -503,6 +518,8 @@ def email_context(edition, profile, sections, request=None) -> dict:
         ]
     return {
         "c": LIGHT,
+        "thumb_box": THUMB_BOX,
+        "text_box": IMAGE_WIDTH - THUMB_BOX,
         "head_css": HEAD_CSS,
         "preheader_filler": PREHEADER_FILLER,
         "address_tag": placeholder(ADDRESS) if profile.has_footer(ADDRESS) else "",
