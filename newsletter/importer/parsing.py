@@ -34,6 +34,7 @@ from .cleaning import (
     is_unresolved_tracking_link,
     normalise_title,
     strip_merge_tags,
+    strip_stray_conditionals,
     usable_link,
 )
 from .errors import EditionImportError
@@ -62,6 +63,7 @@ CTA_RE = re.compile(r"^\s*(lire|d[ée]couvr|pour d[ée]couvrir|en savoir|voir|re
                     r"|inscri|t[ée]l[ée]charg|participe|r[ée]server|visionner|regarder|[ée]couter|plus d'info|read|learn"
                     r"|discover|see|more|suite|>|→|»)", re.IGNORECASE)
 MAX_BLOCKS = 20000
+INTRODUCTION_MIN_CHARS = 200  # text before the first section heading, below which it is the tool's header
 TIME_BUDGET_SECONDS = 10.0  # of reading one edition's HTML (parse, walk, grouping): then it is refused
 
 MONTHS = {
@@ -637,7 +639,7 @@ def _has_link_until_next_heading(blocks: list, start: int) -> bool:
     return False
 
 
-def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> None:
+def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str], boilerplate: frozenset = frozenset()) -> None:
     headings = [i for i, b in enumerate(blocks) if isinstance(b, Heading)]
     # The edition's own title (an h1 repeating the subject, or a lone h1 before any other heading) is not a section.
     subject_key = normalise_title(parsed.subject)
@@ -669,6 +671,7 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
     pending_image: Image | None = None
     card_content: list[ContentPiece] = []
     header_skipped: list[str] = []
+    header_text: list[ContentPiece] = []  # paragraphs before the first section: an introduction if long enough
     header_links: list[tuple[str, str]] = []  # linked images before the first section: kept in it
     footer_reached = False
 
@@ -815,10 +818,13 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
                 continue
             card.summary = f"{card.summary}\n\n{block.text}".strip() if card.summary else block.text
             card_content.append(ContentPiece("paragraph", block.text, block.html, list_item=block.list_item,
-                                             links=block.links))
+                                                 links=block.links))
             continue
         if section is None and section_level is not None:
             header_skipped.append(block.text)
+            if normalise_title(block.text) not in boilerplate:
+                header_text.append(ContentPiece("paragraph", block.text, block.html, list_item=block.list_item,
+                                                links=block.links))
             continue
         ensure_section().content.append(ContentPiece("paragraph", block.text, block.html, list_item=block.list_item,
                                                      links=block.links))
@@ -828,6 +834,11 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
     first = next((s for s in sections if s.title or s.content or s.items or s.buttons), None)
     if first is not None and header_links:
         first.buttons[:0] = header_links
+    if sum(len(p.text) for p in header_text) >= INTRODUCTION_MIN_CHARS:
+        # Real text before the first section heading (« GM, this is the Milk Road… »): the edition's introduction.
+        sections.insert(0, ParsedSection(title="", heading_level=section_level or 2, content=header_text))
+        kept = {piece.text for piece in header_text}
+        header_skipped = [text for text in header_skipped if text not in kept]
     for text in header_skipped:
         parsed.skipped.append((text[:60] + ("…" if len(text) > 60 else ""), _("en-tête avant la première section")))
     parsed.sections = [s for s in sections if s.title or s.content or s.items or s.buttons]
@@ -836,13 +847,16 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
 # ---------------------------------------------------------------------------------------------- entry point
 
 
-def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") -> ParsedEdition:
-    """Read one edition's HTML. Raises ``EditionImportError`` when no section or card can be found."""
+def parse_edition(html: str, *, meta: dict | None = None, filename: str = "", boilerplate=()) -> ParsedEdition:
+    """Read one edition's HTML. Raises ``EditionImportError`` when no section or card can be found.
+
+    ``boilerplate``: texts of the sender's standing header (this site's tagline), never an introduction."""
     meta = meta or {}
     parsed = ParsedEdition(subject="")
     started = time.monotonic()
     check_depth(html)
     parsed.tool = detect_tool(html)
+    html = strip_stray_conditionals(html)
     try:
         soup = BeautifulSoup(html, "html.parser")
     except (AssertionError, ValueError, TypeError, RecursionError):
@@ -864,7 +878,7 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
         parsed.skipped.append((link[:80], _("lien de suivi non résoluble (la cible n'est pas dans l'adresse) : gardé tel quel")))
     if not meta.get("subject"):
         _subject_from_body(blocks, parsed, title_candidates)
-    _group(blocks, parsed, title_candidates)
+    _group(blocks, parsed, title_candidates, frozenset(normalise_title(t) for t in boilerplate if t))
     flattener.check_time()
     if not parsed.subject:
         first_heading = next((b.text for b in blocks if isinstance(b, Heading)), "")

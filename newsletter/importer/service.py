@@ -201,6 +201,7 @@ class EditionImporter:
         self.publish = publish
         self.user = user
         self.dry_run = dry_run
+        self._standing_texts: tuple[str, ...] | None = None
 
     # --- entry points ---------------------------------------------------------------------------------
 
@@ -225,7 +226,7 @@ class EditionImporter:
         report = FileReport(name=name)
         try:
             source = read_source(name, data)
-            parsed = parse_edition(source.html, meta=source.meta, filename=name)
+            parsed = parse_edition(source.html, meta=source.meta, filename=name, boilerplate=self._boilerplate())
             report.warnings.extend(source.warnings)
             with transaction.atomic(), deferred_search_index() as created, disable_reference_index_auto_update():
                 self.created_pages = created
@@ -243,6 +244,14 @@ class EditionImporter:
             return report
         report.ok = True
         return report
+
+    def _boilerplate(self) -> tuple[str, ...]:
+        """This site's standing header texts (the tagline of its exports): not an edition's introduction."""
+        from cms.models import SiteSettings
+
+        if self._standing_texts is None:
+            self._standing_texts = (SiteSettings.load().tagline,)
+        return self._standing_texts
 
     # --- writing --------------------------------------------------------------------------------------
 
