@@ -11,9 +11,7 @@ import datetime as dt
 import html as html_lib
 import json
 import re
-import threading
 import uuid
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -37,47 +35,16 @@ DAY_PREFIX_RE = re.compile(r"^(?P<day>\d{1,2})(?:er)?\s+(?P<month>[a-zéû]+)\.?
 
 MAX_LINK_LENGTH = 2000  # the resource pages' link fields (click-tracking redirects run to 1,000 characters)
 
-_INDEX_LOCK = threading.Lock()
-
-
-@contextmanager
-def deferred_search_index():
-    """Search indexing deferred to one bulk update per model at the end of the file's transaction.
-
-    The search backend's post_save handler (one task and several queries per save) is disconnected
-    while a file is written, under a lock; the pages created are then indexed with ``add_bulk``
-    inside the same transaction, so a failed file leaves no index entry either.
-    """
-    from django.db.models.signals import post_save
-    from modelsearch import index
-    from modelsearch.signal_handlers import post_save_signal_handler
-
-    with _INDEX_LOCK:
-        models = [m for m in index.get_indexed_models() if getattr(m, "search_auto_update", True)]
-        for model in models:
-            post_save.disconnect(post_save_signal_handler, sender=model)
-        try:
-            yield []
-        finally:
-            for model in models:
-                post_save.connect(post_save_signal_handler, sender=model)
-
-
-def index_in_bulk(pages) -> None:
-    """Search index and reference index (what the edition's sections point to) of the created pages."""
+def index_references(pages) -> None:
+    """Reference index (what the edition's sections point to) of the created pages, once each at the end of
+    the file rather than at every save. Search indexing is left to the search backend's own ``post_save``
+    handler, which enqueues one task per page on the project's task queue (a row of django-tasks-db written
+    in the file's transaction: a failed file enqueues nothing); no global signal is touched."""
     from wagtail.models import ReferenceIndex
-    from wagtail.search.backends import get_search_backends
 
     for page in pages:
         if ReferenceIndex.model_is_indexable(type(page)):
             ReferenceIndex.create_or_update_for_object(page)
-
-    by_model: dict = {}
-    for page in pages:
-        by_model.setdefault(type(page), []).append(page)
-    for backend in get_search_backends(with_auto_update=True):
-        for model, objects in by_model.items():
-            backend.add_bulk(model, objects)
 
 
 @dataclass
@@ -202,6 +169,7 @@ class EditionImporter:
         self.user = user
         self.dry_run = dry_run
         self._standing_texts: tuple[str, ...] | None = None
+        self.created_pages: list = []  # of the file being written: their references are indexed at its end
 
     # --- entry points ---------------------------------------------------------------------------------
 
@@ -228,10 +196,10 @@ class EditionImporter:
             source = read_source(name, data)
             parsed = parse_edition(source.html, meta=source.meta, filename=name, boilerplate=self._boilerplate())
             report.warnings.extend(source.warnings)
-            with transaction.atomic(), deferred_search_index() as created, disable_reference_index_auto_update():
-                self.created_pages = created
+            self.created_pages = []
+            with transaction.atomic(), disable_reference_index_auto_update():
                 self._write(parsed, report)
-                index_in_bulk(created)
+                index_references(self.created_pages)
         except ValidationError as exc:
             # The site refused a page (its own validation): the file's transaction is rolled back.
             detail = "; ".join(str(m) for m in exc.messages[:2]) if hasattr(exc, "messages") else str(exc)
