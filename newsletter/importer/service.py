@@ -12,6 +12,7 @@ import html as html_lib
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -77,27 +78,21 @@ class FileReport:
         return out
 
 
+@dataclass(frozen=True)
+class SectionMapper:
+    """One type of section of ``NewsletterPage.sections``: which imported sections it takes (``matches``, given
+    the section's normalised title) and how one is written (``to_value``: the block, or ``None`` when the section
+    does not fit, a tribune without its page say, which is then written as cards or text)."""
+
+    kind: str
+    matches: Callable[[str, ParsedSection], bool]
+    to_value: Callable[[EditionImporter, ParsedSection], dict | None]
+
+
 def kind_of(section: ParsedSection) -> str:
+    """The first mapper of ``SECTION_MAPPERS`` (in order) that takes the section."""
     key = normalise_title(section.title)
-    if "edito" in key:
-        return "edito"
-    if "thematique du mois" in key:
-        return "thematique_du_mois"
-    if "tribune" in key:
-        return "tribune"
-    if "vote" in key:
-        return "vote"
-    if "concept" in key:
-        return "concept"
-    if "agenda" in key or "evenements a venir" in key:
-        return "agenda"
-    if "partager" in key and "evenement" in key:
-        return "partager_evenements"
-    if "actualit" in key or "ecosysteme" in key or "nouvelles" in key:
-        return "actualites"
-    if "aller plus loin" in key:
-        return "aller_plus_loin"
-    return "projets" if section.items else "texte"
+    return next(m.kind for m in SECTION_MAPPERS if m.matches(key, section))
 
 
 def _valid_url(url: str, limit: int = 200) -> bool:
@@ -313,7 +308,7 @@ class EditionImporter:
                 kind = "edito" if "edito" not in used else "texte"
             if kind in ("projets", "aller_plus_loin", "actualites"):
                 self._links_as_items(section)
-            block = getattr(self, f"_section_{kind}")(section)
+            block = MAPPERS_BY_KIND[kind].to_value(self, section)
             if block is None:
                 block = self._section_projets(section) if section.items else self._section_texte(section)
             used.add(block["type"])
@@ -691,3 +686,23 @@ class EditionImporter:
         self.report.created.append(_("concept du mois « %(title)s » (%(n)s lien(s), %(c)s critère(s))")
                                    % {"title": page.title, "n": page.liens.count(), "c": len(criteres)})
         return page
+
+
+SECTION_MAPPERS: tuple[SectionMapper, ...] = (
+    SectionMapper("edito", lambda key, s: "edito" in key, EditionImporter._section_edito),
+    SectionMapper("thematique_du_mois", lambda key, s: "thematique du mois" in key,
+                  EditionImporter._section_thematique_du_mois),
+    SectionMapper("tribune", lambda key, s: "tribune" in key, EditionImporter._section_tribune),
+    SectionMapper("vote", lambda key, s: "vote" in key, EditionImporter._section_vote),
+    SectionMapper("concept", lambda key, s: "concept" in key, EditionImporter._section_concept),
+    SectionMapper("agenda", lambda key, s: "agenda" in key or "evenements a venir" in key,
+                  EditionImporter._section_agenda),
+    SectionMapper("partager_evenements", lambda key, s: "partager" in key and "evenement" in key,
+                  EditionImporter._section_partager_evenements),
+    SectionMapper("actualites", lambda key, s: "actualit" in key or "ecosysteme" in key or "nouvelles" in key,
+                  EditionImporter._section_actualites),
+    SectionMapper("aller_plus_loin", lambda key, s: "aller plus loin" in key, EditionImporter._section_aller_plus_loin),
+    SectionMapper("projets", lambda key, s: bool(s.items), EditionImporter._section_projets),
+    SectionMapper("texte", lambda key, s: True, EditionImporter._section_texte),  # every other section: its text
+)
+MAPPERS_BY_KIND = {mapper.kind: mapper for mapper in SECTION_MAPPERS}
