@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html as html_lib
-import json
 import re
 import uuid
 from collections.abc import Callable
@@ -93,6 +92,16 @@ def kind_of(section: ParsedSection) -> str:
     """The first mapper of ``SECTION_MAPPERS`` (in order) that takes the section."""
     key = normalise_title(section.title)
     return next(m.kind for m in SECTION_MAPPERS if m.matches(key, section))
+
+
+def stream_value(model, field_name: str, blocks: list[dict]):
+    """The StreamField value of ``blocks`` (``{"type", "value", "id"}``) built by the field's own StreamBlock
+    (``normalize``), never JSON written by hand; a type the field does not have is a programming error."""
+    stream_block = model._meta.get_field(field_name).stream_block
+    unknown = {b["type"] for b in blocks} - set(stream_block.child_blocks)
+    if unknown:
+        raise ValueError(f"{model.__name__}.{field_name} has no block type {sorted(unknown)}")
+    return stream_block.normalize(blocks)
 
 
 def _valid_url(url: str, limit: int = 200) -> bool:
@@ -259,7 +268,7 @@ class EditionImporter:
             preheader=parsed.preheader[:255], date=date, number=parsed.number, live=self.publish,
             search_description=parsed.preheader[:255], import_fingerprint=fingerprint,
         )
-        edition.sections = json.dumps(blocks)
+        edition.sections = stream_value(NewsletterPage, "sections", blocks)
         self._add(parent, edition)
         report.edition_id = edition.pk
         report.sections = len(blocks)
@@ -675,8 +684,8 @@ class EditionImporter:
                            chapo=section.content[0].text if section.content else "",
                            criteres_titre=criteres_titre[:500], publication_date=self.edition_date,
                            external_url=link if link and not self.index.is_site_url(link) else "")
-        page.body = json.dumps(body)
-        page.criteres = json.dumps(criteres)
+        page.body = stream_value(ConceptPage, "body", body)
+        page.criteres = stream_value(ConceptPage, "criteres", criteres)
         for item in section.items:
             if item.from_list and _valid_url(item.link, MAX_LINK_LENGTH):
                 source = item.summary.strip().strip("()").strip()
