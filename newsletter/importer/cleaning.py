@@ -100,9 +100,14 @@ SOCIAL_ICON_SRC_RE = re.compile(r"(^|[/_-])(facebook|fb|twitter|linkedin|whatsap
                                 r"|mastodon|bluesky|telegram|social)[\w-]*\.(png|gif|jpe?g|svg|webp)($|\?)", re.IGNORECASE)
 
 
+# A reader's action icon of the tool (Substack's ".../icon/LucideHeart", "LucideComments", "LucideShare").
+ACTION_ICON_SRC_RE = re.compile(r"icon(?:/|%2F)\w*(heart|comment|share|like|restack|repost)", re.IGNORECASE)
+
+
 def is_social_icon(alt: str, src: str = "") -> bool:
     """An image standing for a social network or a share button (its alt or its file name says which)."""
-    return bool(SOCIAL_ICON_ALT_RE.match(alt or "")) or bool(SOCIAL_ICON_SRC_RE.search(src or ""))
+    return (bool(SOCIAL_ICON_ALT_RE.match(alt or "")) or bool(SOCIAL_ICON_SRC_RE.search(src or ""))
+            or bool(ACTION_ICON_SRC_RE.search(src or "")))
 
 
 def is_footer_text(text: str) -> bool:
@@ -227,3 +232,35 @@ def safe_href(url: str) -> str:
     """``url`` with every character that could break out of an attribute percent-encoded."""
     url = "".join(ch for ch in url.strip() if ch >= " " and ch != "\x7f")
     return quote(url, safe=SAFE_URL_CHARS)
+
+
+# "<![endif]-->" or "<![if !mso]>" outside any comment: a downlevel-revealed conditional or a stray end
+# (beehiiv writes "<!--[if !mso]>><!--<![endif]-->", leaving one "<![endif]-->" behind). html.parser
+# takes it for a marked section and swallows everything up to the next "]>", the body included.
+STRAY_CONDITIONAL_RE = re.compile(r"<!\[(?:end)?if\b[^\]>]{0,200}\]\s*(?:--)?>", re.IGNORECASE)
+
+
+def strip_stray_conditionals(html: str) -> str:
+    """Remove conditional-comment markers left outside comments; comments themselves are kept (linear scan)."""
+    if "<![" not in html:
+        return html
+    out, pos = [], 0
+    while True:
+        start = html.find("<!", pos)
+        if start < 0:
+            break
+        if html.startswith("<!--", start):
+            end = html.find("-->", start + 4)
+            if end < 0:
+                break  # an unterminated comment runs to the end: left to the parser
+            out.append(html[pos:end + 3])
+            pos = end + 3
+            continue
+        match = STRAY_CONDITIONAL_RE.match(html, start)
+        out.append(html[pos:start])
+        pos = match.end() if match else start
+        if not match:
+            out.append("<!")
+            pos = start + 2
+    out.append(html[pos:])
+    return "".join(out)

@@ -19,6 +19,7 @@ from .cleaning import (
     is_social_icon,
     is_social_link,
     normalise_title,
+    strip_stray_conditionals,
     usable_link,
 )
 from .parsing import ParsedEdition, _pre_clean
@@ -32,7 +33,7 @@ BOILERPLATE_URL_RE = re.compile(r"unsubscribe|optout|opt-out|/preferences|manage
 def source_content(name: str, data: bytes) -> tuple[set[str], list[str]]:
     """(content links as comparable keys, heading texts) of a file's body."""
     source = read_source(name, data)
-    soup = BeautifulSoup(source.html, "html.parser")
+    soup = BeautifulSoup(strip_stray_conditionals(source.html), "html.parser")
     title = soup.find("title")
     subject = normalise_title(title.get_text(" ")) if title else ""
     _pre_clean(soup, ParsedEdition(subject=""))

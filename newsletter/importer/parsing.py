@@ -34,6 +34,7 @@ from .cleaning import (
     is_unresolved_tracking_link,
     normalise_title,
     strip_merge_tags,
+    strip_stray_conditionals,
     usable_link,
 )
 from .errors import EditionImportError
@@ -62,6 +63,7 @@ CTA_RE = re.compile(r"^\s*(lire|d[ée]couvr|pour d[ée]couvrir|en savoir|voir|re
                     r"|inscri|t[ée]l[ée]charg|participe|r[ée]server|visionner|regarder|[ée]couter|plus d'info|read|learn"
                     r"|discover|see|more|suite|>|→|»)", re.IGNORECASE)
 MAX_BLOCKS = 20000
+INTRODUCTION_MIN_CHARS = 200  # text before the first section heading, below which it is the tool's header
 TIME_BUDGET_SECONDS = 10.0  # of reading one edition's HTML (parse, walk, grouping): then it is refused
 
 MONTHS = {
@@ -637,53 +639,70 @@ def _has_link_until_next_heading(blocks: list, start: int) -> bool:
     return False
 
 
-def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> None:
-    headings = [i for i, b in enumerate(blocks) if isinstance(b, Heading)]
-    # The edition's own title (an h1 repeating the subject, or a lone h1 before any other heading) is not a section.
-    subject_key = normalise_title(parsed.subject)
-    keys = {normalise_title(c) for c in title_candidates if c}
-    h1s = [i for i in headings if blocks[i].level == 1]
-    title_index = None
-    if headings:
-        first = blocks[headings[0]]
-        if normalise_title(first.text) in keys or (len(h1s) == 1 and h1s[0] == headings[0]):
-            title_index = headings[0]
-            if not subject_key:
-                parsed.subject = first.text
+def _section_level(blocks: list, headings: list[int], title_index: int | None) -> int | None:
+    """The heading level that marks sections (``None``: one untitled section of cards)."""
     real_levels = sorted({blocks[i].level for i in headings if i != title_index and not blocks[i].pseudo})
     levels = real_levels or sorted({blocks[i].level for i in headings if i != title_index})
     if not levels:
-        section_level = None
-    elif len(levels) == 1:
+        return None
+    if len(levels) == 1:
         same = [i for i in headings if i != title_index and blocks[i].level == levels[0]]
         linked = sum(1 for i in same if _has_link_until_next_heading(blocks, i))
         # Headings of one level that all lead somewhere are cards of one untitled section.
-        section_level = None if linked and linked >= len(same) * 0.75 else levels[0]
-    else:
-        section_level = levels[0]
+        return None if linked and linked >= len(same) * 0.75 else levels[0]
+    return levels[0]
 
-    sections: list[ParsedSection] = []
-    section: ParsedSection | None = None
-    card: ParsedItem | None = None
-    card_open_text = False  # the current card has received text or a link (a following image starts the next)
-    pending_image: Image | None = None
-    card_content: list[ContentPiece] = []
-    header_skipped: list[str] = []
-    header_links: list[tuple[str, str]] = []  # linked images before the first section: kept in it
-    footer_reached = False
 
-    def ensure_section() -> ParsedSection:
-        nonlocal section
-        if section is None:
-            section = ParsedSection(title="", heading_level=section_level or 2)
-            sections.append(section)
-        return section
+class _Grouper:
+    """Blocks in reading order → the edition's sections, their text and their cards.
 
-    def close_card() -> None:
-        nonlocal card, card_content, card_open_text
+    One pass over the blocks; each kind of block has its method (``heading``, ``image``, ``link``,
+    ``paragraph``), and the state of the pass (the open section, the open card, the image waiting for its
+    card, whether the tool's footer has started) is set here and nowhere else."""
+
+    def __init__(self, blocks: list, parsed: ParsedEdition, title_candidates: list[str],
+                 boilerplate: frozenset = frozenset()):
+        self.blocks, self.parsed, self.boilerplate = blocks, parsed, boilerplate
+        headings = [i for i, b in enumerate(blocks) if isinstance(b, Heading)]
+        # The edition's own title (an h1 repeating the subject, or a lone h1 before any other heading) is not a section.
+        keys = {normalise_title(c) for c in title_candidates if c}
+        h1s = [i for i in headings if blocks[i].level == 1]
+        self.title_index: int | None = None
+        if headings:
+            first = blocks[headings[0]]
+            if normalise_title(first.text) in keys or (len(h1s) == 1 and h1s[0] == headings[0]):
+                self.title_index = headings[0]
+                if not normalise_title(parsed.subject):
+                    parsed.subject = first.text
+        self.section_level = _section_level(blocks, headings, self.title_index)
+        self.sections: list[ParsedSection] = []
+        self.section: ParsedSection | None = None
+        self.card: ParsedItem | None = None
+        self.card_open_text = False  # the open card has received text or a link (a following image starts the next)
+        self.card_content: list[ContentPiece] = []
+        self.pending_image: Image | None = None
+        self.header_skipped: list[str] = []
+        self.header_text: list[ContentPiece] = []  # paragraphs before the first section: an introduction if long enough
+        self.header_links: list[tuple[str, str]] = []  # linked images before the first section: kept in it
+        self.footer_reached = False
+
+    # --- state helpers ----------------------------------------------------------------------------------
+
+    @property
+    def before_first_section(self) -> bool:
+        return self.section is None and self.section_level is not None
+
+    def ensure_section(self) -> ParsedSection:
+        if self.section is None:
+            self.section = ParsedSection(title="", heading_level=self.section_level or 2)
+            self.sections.append(self.section)
+        return self.section
+
+    def close_card(self) -> None:
+        card, card_content = self.card, self.card_content
         if card is None:
             return
-        target = ensure_section()
+        target = self.ensure_section()
         if card.link and not card.list_content:
             target.items.append(card)
             if any(href != card.link for piece in card_content for _label, href in piece.links):
@@ -695,154 +714,187 @@ def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str]) -> 
             target.content.append(ContentPiece("heading", card.title, level=card.heading_level))
             target.content.extend(card_content)
             if card.image_url:
-                parsed.skipped.append((card.image_alt or card.image_url[:60], _("image sans lien hors carte")))
-        card, card_content, card_open_text = None, [], False
+                self.parsed.skipped.append((card.image_alt or card.image_url[:60], _("image sans lien hors carte")))
+        self.card, self.card_content, self.card_open_text = None, [], False
 
-    def drop_image(image: Image) -> None:
+    def drop_image(self, image: Image) -> None:
         """An image left out of any card: its link (a logo, a banner, a partner) is kept as a link of the section."""
         if not image.href:
-            parsed.skipped.append((image.alt or image.src[:60], _("image hors carte")))
+            self.parsed.skipped.append((image.alt or image.src[:60], _("image hors carte")))
         elif is_social_icon(image.alt, image.src):
-            parsed.skipped.append((image.alt or image.src[:60], _("icône de réseau social")))
+            self.parsed.skipped.append((image.alt or image.src[:60], _("icône de réseau social")))
         else:
             label = image.alt or _("Image « %s »") % image.src.rsplit("/", 1)[-1].split("?")[0][:80]
-            if section is None and section_level is not None:
-                header_links.append((label, image.href))
+            if self.before_first_section:
+                self.header_links.append((label, image.href))
             else:
-                ensure_section().buttons.append((label, image.href))
+                self.ensure_section().buttons.append((label, image.href))
 
-    for index, block in enumerate(blocks):
-        if index == title_index:
-            if block.href:  # the edition's title links to its web version: kept as a link of the first section
-                header_links.append((block.text, block.href))
-            continue
-        if isinstance(block, Link) and is_social_link(block.href) and len(block.label) <= 40:
-            parsed.skipped.append((block.label[:60], _("icône de réseau social")))
-            continue
-        if isinstance(block, (Paragraph, Link)):
-            text = block.text if isinstance(block, Paragraph) else block.label
-            if len(text) < 400 and is_footer_text(text):
-                footer_reached = True
-                parsed.skipped.append((text[:60] + ("…" if len(text) > 60 else ""), _("mention de pied de page")))
-                continue
-            # After the tool's footer, its text goes too; a short linked item (between <hr>, say) stays.
-            if footer_reached and section is not None and not (isinstance(block, Link) and len(block.label) >= 15):
-                parsed.skipped.append((text[:60] + ("…" if len(text) > 60 else ""), _("mention de pied de page")))
-                continue
-            if footer_reached and isinstance(block, Link):
-                footer_reached = False
-        if isinstance(block, Heading):
-            footer_reached = False
-            is_section = section_level is not None and block.level <= section_level
-            if is_section:
-                close_card()
-                if pending_image is not None:
-                    drop_image(pending_image)
-                section = ParsedSection(title=block.text, heading_level=block.level)
-                sections.append(section)
-                if block.href:
-                    section.buttons.append((block.text, block.href))
-                pending_image = None
-                continue
-            close_card()
-            card = ParsedItem(title=block.text, link=block.href,
-                              heading_level=(block.level if section_level is None else
-                                             max(3, 2 + block.level - section_level)))
-            if pending_image is not None:
-                card.image_url, card.image_alt = pending_image.src, pending_image.alt
-                card.link = card.link or pending_image.href
-                pending_image = None
-            continue
-        if isinstance(block, Image):
-            if footer_reached and section is not None:
-                continue
-            if card is not None and not card.image_url and not card_open_text:
-                card.image_url, card.image_alt = block.src, block.alt
-                card.link = card.link or block.href
-            else:
-                if pending_image is not None:
-                    drop_image(pending_image)
-                if card is not None and card_open_text:
-                    close_card()
-                pending_image = block
-            continue
-        if isinstance(block, Link):
-            if block.list_item:
-                # A list of links: each one is a card (title and link); never the link of an open card.
-                if card is not None and not card.link:
-                    close_card()
-                elif card is not None:
-                    close_card()
-                if section is None and section_level is not None:
-                    header_skipped.append(block.label)
-                    continue
-                item = ParsedItem(title=block.label, link=block.href, heading_level=3, from_list=True,
-                                  summary=block.note)
-                if pending_image is not None:
-                    item.image_url, item.image_alt = pending_image.src, pending_image.alt
-                    pending_image = None
-                ensure_section().items.append(item)
-                continue
-            if card is not None and not card.link and not card.list_content:
-                card.link, card.cta_label = block.href, block.label
-                close_card()  # the button ends its card: what follows belongs to the section
-                continue
-            if card is not None and card.link and not card.cta_label:
-                card.cta_label = block.label
-                if block.href != card.link:
-                    card.button_link = block.href
-                close_card()
-                continue
-            close_card()
-            if section is None and section_level is not None:
-                header_skipped.append(block.label)
-                continue
-            ensure_section().buttons.append((block.label, block.href))
-            continue
-        # Paragraph
+    def skip_footer(self, block) -> bool:
+        """The tool's footer (unsubscribe, address…) and what follows it, but a short linked item (between <hr>)."""
+        if not isinstance(block, (Paragraph, Link)):
+            return False
+        text = block.text if isinstance(block, Paragraph) else block.label
+        shown = text[:60] + ("…" if len(text) > 60 else "")
+        if len(text) < 400 and is_footer_text(text):
+            self.footer_reached = True
+            self.parsed.skipped.append((shown, _("mention de pied de page")))
+            return True
+        if self.footer_reached and self.section is not None and not (isinstance(block, Link) and len(block.label) >= 15):
+            self.parsed.skipped.append((shown, _("mention de pied de page")))
+            return True
+        if self.footer_reached and isinstance(block, Link):
+            self.footer_reached = False
+        return False
+
+    # --- one method per kind of block -------------------------------------------------------------------
+
+    def heading(self, block: Heading) -> None:
+        self.footer_reached = False
+        if self.section_level is not None and block.level <= self.section_level:
+            self.close_card()
+            if self.pending_image is not None:
+                self.drop_image(self.pending_image)
+            self.section = ParsedSection(title=block.text, heading_level=block.level)
+            self.sections.append(self.section)
+            if block.href:
+                self.section.buttons.append((block.text, block.href))
+            self.pending_image = None
+            return
+        self.close_card()
+        level = block.level if self.section_level is None else max(3, 2 + block.level - self.section_level)
+        self.card = ParsedItem(title=block.text, link=block.href, heading_level=level)
+        if self.pending_image is not None:
+            self.card.image_url, self.card.image_alt = self.pending_image.src, self.pending_image.alt
+            self.card.link = self.card.link or self.pending_image.href
+            self.pending_image = None
+
+    def image(self, block: Image) -> None:
+        card = self.card
+        if self.footer_reached and self.section is not None:
+            return
+        if card is not None and not card.image_url and not self.card_open_text:
+            card.image_url, card.image_alt = block.src, block.alt
+            card.link = card.link or block.href
+            return
+        if self.pending_image is not None:
+            self.drop_image(self.pending_image)
+        if card is not None and self.card_open_text:
+            self.close_card()
+        self.pending_image = block
+
+    def link(self, block: Link) -> None:
+        card = self.card
+        if block.list_item:
+            # A list of links: each one is a card (title and link); never the link of an open card.
+            self.close_card()
+            if self.before_first_section:
+                self.header_skipped.append(block.label)
+                return
+            item = ParsedItem(title=block.label, link=block.href, heading_level=3, from_list=True, summary=block.note)
+            if self.pending_image is not None:
+                item.image_url, item.image_alt = self.pending_image.src, self.pending_image.alt
+                self.pending_image = None
+            self.ensure_section().items.append(item)
+            return
+        if card is not None and not card.link and not card.list_content:
+            card.link, card.cta_label = block.href, block.label
+            self.close_card()  # the button ends its card: what follows belongs to the section
+            return
+        if card is not None and card.link and not card.cta_label:
+            card.cta_label = block.label
+            if block.href != card.link:
+                card.button_link = block.href
+            self.close_card()
+            return
+        self.close_card()
+        if self.before_first_section:
+            self.header_skipped.append(block.label)
+            return
+        self.ensure_section().buttons.append((block.label, block.href))
+
+    def paragraph(self, block: Paragraph) -> None:
+        card = self.card
+        piece = ContentPiece("paragraph", block.text, block.html, list_item=block.list_item, links=block.links)
         if card is not None and block.list_item and not card.link:
             card.list_content = True
         if card is not None:
-            card_open_text = True
+            self.card_open_text = True
             if block.links and not card.link and CTA_RE.match(block.links[-1][0]) and block.text.endswith(block.links[-1][0]):
                 label, href = block.links[-1]
                 card.link, card.cta_label = href, label
                 text = block.text[: -len(label)].strip()
                 if text:
                     card.summary = f"{card.summary}\n\n{text}".strip()
-                    card_content.append(ContentPiece("paragraph", text, html_lib.escape(text)))
-                close_card()
-                continue
+                    self.card_content.append(ContentPiece("paragraph", text, html_lib.escape(text)))
+                self.close_card()
+                return
             card.summary = f"{card.summary}\n\n{block.text}".strip() if card.summary else block.text
-            card_content.append(ContentPiece("paragraph", block.text, block.html, list_item=block.list_item,
-                                             links=block.links))
-            continue
-        if section is None and section_level is not None:
-            header_skipped.append(block.text)
-            continue
-        ensure_section().content.append(ContentPiece("paragraph", block.text, block.html, list_item=block.list_item,
-                                                     links=block.links))
-    close_card()
-    if pending_image is not None:
-        drop_image(pending_image)
-    first = next((s for s in sections if s.title or s.content or s.items or s.buttons), None)
-    if first is not None and header_links:
-        first.buttons[:0] = header_links
-    for text in header_skipped:
-        parsed.skipped.append((text[:60] + ("…" if len(text) > 60 else ""), _("en-tête avant la première section")))
-    parsed.sections = [s for s in sections if s.title or s.content or s.items or s.buttons]
+            self.card_content.append(piece)
+            return
+        if self.before_first_section:
+            self.header_skipped.append(block.text)
+            if normalise_title(block.text) not in self.boilerplate:
+                self.header_text.append(piece)
+            return
+        self.ensure_section().content.append(piece)
+
+    # --- the pass ---------------------------------------------------------------------------------------
+
+    def run(self) -> list[ParsedSection]:
+        for index, block in enumerate(self.blocks):
+            if index == self.title_index:
+                if block.href:  # the edition's title links to its web version: kept as a link of the first section
+                    self.header_links.append((block.text, block.href))
+                continue
+            if isinstance(block, Link) and is_social_link(block.href) and len(block.label) <= 40:
+                self.parsed.skipped.append((block.label[:60], _("icône de réseau social")))
+                continue
+            if self.skip_footer(block):
+                continue
+            if isinstance(block, Heading):
+                self.heading(block)
+            elif isinstance(block, Image):
+                self.image(block)
+            elif isinstance(block, Link):
+                self.link(block)
+            else:
+                self.paragraph(block)
+        self.close_card()
+        if self.pending_image is not None:
+            self.drop_image(self.pending_image)
+        sections = self.sections
+        first = next((s for s in sections if s.title or s.content or s.items or s.buttons), None)
+        if first is not None and self.header_links:
+            first.buttons[:0] = self.header_links
+        header_skipped = self.header_skipped
+        if sum(len(p.text) for p in self.header_text) >= INTRODUCTION_MIN_CHARS:
+            # Real text before the first section heading (« GM, this is the Milk Road… »): the edition's introduction.
+            sections.insert(0, ParsedSection(title="", heading_level=self.section_level or 2, content=self.header_text))
+            kept = {piece.text for piece in self.header_text}
+            header_skipped = [text for text in header_skipped if text not in kept]
+        for text in header_skipped:
+            self.parsed.skipped.append((text[:60] + ("…" if len(text) > 60 else ""), _("en-tête avant la première section")))
+        return [s for s in sections if s.title or s.content or s.items or s.buttons]
+
+
+def _group(blocks: list, parsed: ParsedEdition, title_candidates: list[str], boilerplate: frozenset = frozenset()) -> None:
+    parsed.sections = _Grouper(blocks, parsed, title_candidates, boilerplate).run()
 
 
 # ---------------------------------------------------------------------------------------------- entry point
 
 
-def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") -> ParsedEdition:
-    """Read one edition's HTML. Raises ``EditionImportError`` when no section or card can be found."""
+def parse_edition(html: str, *, meta: dict | None = None, filename: str = "", boilerplate=()) -> ParsedEdition:
+    """Read one edition's HTML. Raises ``EditionImportError`` when no section or card can be found.
+
+    ``boilerplate``: texts of the sender's standing header (this site's tagline), never an introduction."""
     meta = meta or {}
     parsed = ParsedEdition(subject="")
     started = time.monotonic()
     check_depth(html)
     parsed.tool = detect_tool(html)
+    html = strip_stray_conditionals(html)
     try:
         soup = BeautifulSoup(html, "html.parser")
     except (AssertionError, ValueError, TypeError, RecursionError):
@@ -864,7 +916,7 @@ def parse_edition(html: str, *, meta: dict | None = None, filename: str = "") ->
         parsed.skipped.append((link[:80], _("lien de suivi non résoluble (la cible n'est pas dans l'adresse) : gardé tel quel")))
     if not meta.get("subject"):
         _subject_from_body(blocks, parsed, title_candidates)
-    _group(blocks, parsed, title_candidates)
+    _group(blocks, parsed, title_candidates, frozenset(normalise_title(t) for t in boilerplate if t))
     flattener.check_time()
     if not parsed.subject:
         first_heading = next((b.text for b in blocks if isinstance(b, Heading)), "")

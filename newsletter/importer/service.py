@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html as html_lib
-import json
 import re
-import threading
 import uuid
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -37,47 +35,16 @@ DAY_PREFIX_RE = re.compile(r"^(?P<day>\d{1,2})(?:er)?\s+(?P<month>[a-zéû]+)\.?
 
 MAX_LINK_LENGTH = 2000  # the resource pages' link fields (click-tracking redirects run to 1,000 characters)
 
-_INDEX_LOCK = threading.Lock()
-
-
-@contextmanager
-def deferred_search_index():
-    """Search indexing deferred to one bulk update per model at the end of the file's transaction.
-
-    The search backend's post_save handler (one task and several queries per save) is disconnected
-    while a file is written, under a lock; the pages created are then indexed with ``add_bulk``
-    inside the same transaction, so a failed file leaves no index entry either.
-    """
-    from django.db.models.signals import post_save
-    from modelsearch import index
-    from modelsearch.signal_handlers import post_save_signal_handler
-
-    with _INDEX_LOCK:
-        models = [m for m in index.get_indexed_models() if getattr(m, "search_auto_update", True)]
-        for model in models:
-            post_save.disconnect(post_save_signal_handler, sender=model)
-        try:
-            yield []
-        finally:
-            for model in models:
-                post_save.connect(post_save_signal_handler, sender=model)
-
-
-def index_in_bulk(pages) -> None:
-    """Search index and reference index (what the edition's sections point to) of the created pages."""
+def index_references(pages) -> None:
+    """Reference index (what the edition's sections point to) of the created pages, once each at the end of
+    the file rather than at every save. Search indexing is left to the search backend's own ``post_save``
+    handler, which enqueues one task per page on the project's task queue (a row of django-tasks-db written
+    in the file's transaction: a failed file enqueues nothing); no global signal is touched."""
     from wagtail.models import ReferenceIndex
-    from wagtail.search.backends import get_search_backends
 
     for page in pages:
         if ReferenceIndex.model_is_indexable(type(page)):
             ReferenceIndex.create_or_update_for_object(page)
-
-    by_model: dict = {}
-    for page in pages:
-        by_model.setdefault(type(page), []).append(page)
-    for backend in get_search_backends(with_auto_update=True):
-        for model, objects in by_model.items():
-            backend.add_bulk(model, objects)
 
 
 @dataclass
@@ -110,27 +77,31 @@ class FileReport:
         return out
 
 
+@dataclass(frozen=True)
+class SectionMapper:
+    """One type of section of ``NewsletterPage.sections``: which imported sections it takes (``matches``, given
+    the section's normalised title) and how one is written (``to_value``: the block, or ``None`` when the section
+    does not fit, a tribune without its page say, which is then written as cards or text)."""
+
+    kind: str
+    matches: Callable[[str, ParsedSection], bool]
+    to_value: Callable[[EditionImporter, ParsedSection], dict | None]
+
+
 def kind_of(section: ParsedSection) -> str:
+    """The first mapper of ``SECTION_MAPPERS`` (in order) that takes the section."""
     key = normalise_title(section.title)
-    if "edito" in key:
-        return "edito"
-    if "thematique du mois" in key:
-        return "thematique_du_mois"
-    if "tribune" in key:
-        return "tribune"
-    if "vote" in key:
-        return "vote"
-    if "concept" in key:
-        return "concept"
-    if "agenda" in key or "evenements a venir" in key:
-        return "agenda"
-    if "partager" in key and "evenement" in key:
-        return "partager_evenements"
-    if "actualit" in key or "ecosysteme" in key or "nouvelles" in key:
-        return "actualites"
-    if "aller plus loin" in key:
-        return "aller_plus_loin"
-    return "projets" if section.items else "texte"
+    return next(m.kind for m in SECTION_MAPPERS if m.matches(key, section))
+
+
+def stream_value(model, field_name: str, blocks: list[dict]):
+    """The StreamField value of ``blocks`` (``{"type", "value", "id"}``) built by the field's own StreamBlock
+    (``normalize``), never JSON written by hand; a type the field does not have is a programming error."""
+    stream_block = model._meta.get_field(field_name).stream_block
+    unknown = {b["type"] for b in blocks} - set(stream_block.child_blocks)
+    if unknown:
+        raise ValueError(f"{model.__name__}.{field_name} has no block type {sorted(unknown)}")
+    return stream_block.normalize(blocks)
 
 
 def _valid_url(url: str, limit: int = 200) -> bool:
@@ -201,6 +172,8 @@ class EditionImporter:
         self.publish = publish
         self.user = user
         self.dry_run = dry_run
+        self._standing_texts: tuple[str, ...] | None = None
+        self.created_pages: list = []  # of the file being written: their references are indexed at its end
 
     # --- entry points ---------------------------------------------------------------------------------
 
@@ -225,12 +198,12 @@ class EditionImporter:
         report = FileReport(name=name)
         try:
             source = read_source(name, data)
-            parsed = parse_edition(source.html, meta=source.meta, filename=name)
+            parsed = parse_edition(source.html, meta=source.meta, filename=name, boilerplate=self._boilerplate())
             report.warnings.extend(source.warnings)
-            with transaction.atomic(), deferred_search_index() as created, disable_reference_index_auto_update():
-                self.created_pages = created
+            self.created_pages = []
+            with transaction.atomic(), disable_reference_index_auto_update():
                 self._write(parsed, report)
-                index_in_bulk(created)
+                index_references(self.created_pages)
         except ValidationError as exc:
             # The site refused a page (its own validation): the file's transaction is rolled back.
             detail = "; ".join(str(m) for m in exc.messages[:2]) if hasattr(exc, "messages") else str(exc)
@@ -243,6 +216,14 @@ class EditionImporter:
             return report
         report.ok = True
         return report
+
+    def _boilerplate(self) -> tuple[str, ...]:
+        """This site's standing header texts (the tagline of its exports): not an edition's introduction."""
+        from cms.models import SiteSettings
+
+        if self._standing_texts is None:
+            self._standing_texts = (SiteSettings.load().tagline,)
+        return self._standing_texts
 
     # --- writing --------------------------------------------------------------------------------------
 
@@ -287,7 +268,7 @@ class EditionImporter:
             preheader=parsed.preheader[:255], date=date, number=parsed.number, live=self.publish,
             search_description=parsed.preheader[:255], import_fingerprint=fingerprint,
         )
-        edition.sections = json.dumps(blocks)
+        edition.sections = stream_value(NewsletterPage, "sections", blocks)
         self._add(parent, edition)
         report.edition_id = edition.pk
         report.sections = len(blocks)
@@ -336,7 +317,7 @@ class EditionImporter:
                 kind = "edito" if "edito" not in used else "texte"
             if kind in ("projets", "aller_plus_loin", "actualites"):
                 self._links_as_items(section)
-            block = getattr(self, f"_section_{kind}")(section)
+            block = MAPPERS_BY_KIND[kind].to_value(self, section)
             if block is None:
                 block = self._section_projets(section) if section.items else self._section_texte(section)
             used.add(block["type"])
@@ -703,8 +684,8 @@ class EditionImporter:
                            chapo=section.content[0].text if section.content else "",
                            criteres_titre=criteres_titre[:500], publication_date=self.edition_date,
                            external_url=link if link and not self.index.is_site_url(link) else "")
-        page.body = json.dumps(body)
-        page.criteres = json.dumps(criteres)
+        page.body = stream_value(ConceptPage, "body", body)
+        page.criteres = stream_value(ConceptPage, "criteres", criteres)
         for item in section.items:
             if item.from_list and _valid_url(item.link, MAX_LINK_LENGTH):
                 source = item.summary.strip().strip("()").strip()
@@ -714,3 +695,23 @@ class EditionImporter:
         self.report.created.append(_("concept du mois « %(title)s » (%(n)s lien(s), %(c)s critère(s))")
                                    % {"title": page.title, "n": page.liens.count(), "c": len(criteres)})
         return page
+
+
+SECTION_MAPPERS: tuple[SectionMapper, ...] = (
+    SectionMapper("edito", lambda key, s: "edito" in key, EditionImporter._section_edito),
+    SectionMapper("thematique_du_mois", lambda key, s: "thematique du mois" in key,
+                  EditionImporter._section_thematique_du_mois),
+    SectionMapper("tribune", lambda key, s: "tribune" in key, EditionImporter._section_tribune),
+    SectionMapper("vote", lambda key, s: "vote" in key, EditionImporter._section_vote),
+    SectionMapper("concept", lambda key, s: "concept" in key, EditionImporter._section_concept),
+    SectionMapper("agenda", lambda key, s: "agenda" in key or "evenements a venir" in key,
+                  EditionImporter._section_agenda),
+    SectionMapper("partager_evenements", lambda key, s: "partager" in key and "evenement" in key,
+                  EditionImporter._section_partager_evenements),
+    SectionMapper("actualites", lambda key, s: "actualit" in key or "ecosysteme" in key or "nouvelles" in key,
+                  EditionImporter._section_actualites),
+    SectionMapper("aller_plus_loin", lambda key, s: "aller plus loin" in key, EditionImporter._section_aller_plus_loin),
+    SectionMapper("projets", lambda key, s: bool(s.items), EditionImporter._section_projets),
+    SectionMapper("texte", lambda key, s: True, EditionImporter._section_texte),  # every other section: its text
+)
+MAPPERS_BY_KIND = {mapper.kind: mapper for mapper in SECTION_MAPPERS}
