@@ -48,7 +48,14 @@
       target.querySelector('input:not([type=hidden]), textarea, select, [contenteditable=true]');
     target.classList.add('newsletter-goto');
     window.setTimeout(() => target.classList.remove('newsletter-goto'), 4000);
-    target.scrollIntoView({ block: 'center' });
+    // `instant`: the admin's scroller scrolls smoothly (CSS), and a smooth scroll is cut short by the
+    // layout changes of the panels opening; scrolled again once they have settled.
+    const scroll = () => target.scrollIntoView({ block: 'center', behavior: 'instant' });
+    window.requestAnimationFrame(scroll);
+    window.setTimeout(() => {
+      const box = target.getBoundingClientRect();
+      if (box.top < 0 || box.top > window.innerHeight) scroll();
+    }, 600);
     if (focusable) focusable.focus({ preventScroll: true });
     return true;
   };
