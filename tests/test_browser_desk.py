@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.visual import check_page, page_problems, prepare, screenshot_path
 
@@ -277,7 +278,7 @@ def wait_for_target(page, path, where):
     try:
         page.wait_for_function(f"() => {{ const s = ({TARGET_STATE})({path!r}); return s && s.inView && s.focusInside; }}",
                                timeout=15000)
-    except Exception:
+    except PlaywrightError:
         page.screenshot(path=str(screenshot_path(f"desk-checks-goto-failed-{where}", page.viewport_size["width"])))
     state = page.evaluate(TARGET_STATE, path)
     assert state, f"{where}: no block at {path} ({page.url})"
@@ -378,8 +379,48 @@ def test_check_links_lead_to_the_block_and_the_preview_sizes(live_server, page, 
             try:
                 seen.append(candidate.evaluate("() => [location.href, innerWidth, document.documentElement.clientWidth,"
                                                " !!document.querySelector('h2')]"))
-            except Exception as exc:
+            except PlaywrightError as exc:
                 seen.append(str(exc)[:80])
         assert frame, f"the « E-mail » preview at {name} ({device_width} px) never showed the styled e-mail: {seen}"
         assert_email_styled(frame, f"Wagtail preview @ {name}")
         check_admin_page(page, f"desk-preview-email-{name}")
+
+
+TITLE_LINES = """() => {
+  const cell = document.querySelector('table.listing tbody tr td.field-title')
+    || document.querySelector('table.listing tbody tr td');
+  const actions = cell.querySelector('ul.actions');  // the title is the cell's text before its buttons
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  if (actions) range.setEndBefore(actions);
+  const text = range.toString().trim();
+  const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+  return {text, lines: tops.size, words: text.split(/\\s+/).length, cell: cell.getBoundingClientRect().width,
+          page: document.documentElement.scrollWidth, viewport: innerWidth};
+}"""
+
+
+def test_vote_campaigns_list_reads_at_every_width(live_server, page, desk):
+    """The campaigns list (« Votes › Campagnes »): the title reads on one line at 1280 px, and wraps between
+    words (not a letter per line) at 768, 390 and 320 px; the filters never run over it."""
+    prepare(page)
+    page.set_viewport_size({"width": DESKTOP, "height": 900})
+    login(page, live_server)
+    for width in reversed(WIDTHS):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + "/admin/thematiques/campaign/")
+        check_admin_page(page, "desk-vote-campaigns", width=width)
+        title = page.evaluate(TITLE_LINES)
+        assert title["text"], title
+        if width == 1280:
+            assert title["lines"] == 1, f"the title takes {title['lines']} lines at 1280 px: {title}"
+        else:
+            assert title["lines"] <= title["words"], f"the title is broken inside its words at {width} px: {title}"
+            assert title["cell"] >= 120, f"the title is squeezed at {width} px: {title}"
+        filters = page.locator(".changelist-filter, #changelist-filter, .filterable .col3").first
+        if filters.count() and filters.is_visible():
+            cell = page.locator("table.listing tbody tr td").first.bounding_box()
+            box = filters.bounding_box()
+            overlaps = not (box["x"] >= cell["x"] + cell["width"] or box["x"] + box["width"] <= cell["x"]
+                            or box["y"] >= cell["y"] + cell["height"] or box["y"] + box["height"] <= cell["y"])
+            assert not overlaps, f"the filters cover the title at {width} px"
