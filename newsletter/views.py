@@ -13,7 +13,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from cms.typography import size_fr
+from cms.typography import plural_fr, size_fr
 
 from .checks import check_edition
 from .exports import ExportBlocked, can_export, current_version, export_edition, record_content, send_test
@@ -107,8 +107,36 @@ def export_view(request, page_id):
     return TemplateResponse(request, "newsletter/admin/export.html", {
         "page_title": _("Exporter l'édition"), "subtitle": edition.title, "edition": edition, "form": form,
         "checks": checks, "blocked": blocked, "compatibility": compatibility, "done": done,
-        "has_errors": any(c.is_error for c in checks),
+        "has_errors": any(c.is_error for c in checks), "summary": checks_summary(checks),
+        "edit_url": reverse("wagtailadmin_pages:edit", args=[edition.pk]),
         "exports": exports,
+    })
+
+
+def checks_summary(checks) -> str:
+    """« 2 erreurs et 1 avertissement », « aucun problème »."""
+    errors = sum(1 for c in checks if c.is_error)
+    warnings = len(checks) - errors
+    parts = [plural_fr(errors, "erreur")] if errors else []
+    if warnings:
+        parts.append(plural_fr(warnings, "avertissement"))
+    return " et ".join(parts) if parts else _("aucun problème")
+
+
+def checks_fragment_view(request, page_id):
+    """The pre-export checks of the edition as last saved, as an HTML fragment for Wagtail's checks side
+    panel of the edit view (newsletter/static/newsletter/desk-checks.js fetches it when the panel opens):
+    the rendering takes a while on a big edition, the edit view does not wait for it."""
+    edition = _edition_for(request, page_id)
+    tool = request.GET.get("tool") or "mailchimp"
+    if tool not in dict(profile_choices()):
+        tool = "mailchimp"
+    version = current_version(edition)
+    checks = check_edition(version, render_email(version, tool))
+    return TemplateResponse(request, "newsletter/admin/_checks_panel.html", {
+        "edition": edition, "checks": checks, "summary": checks_summary(checks), "edit_url": "",
+        "tool": dict(profile_choices())[tool], "export_url": f"{export_url(edition)}?tool={tool}",
+        "saved_at": getattr(version, "latest_revision_created_at", None),
     })
 
 

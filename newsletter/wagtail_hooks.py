@@ -26,6 +26,7 @@ def register_newsletter_urls():
         path("newsletter/archive/<int:index_id>/nouvelle-edition/", views.new_edition_view,
              name="newsletter_new_edition"),
         path("newsletter/<int:page_id>/apercu-email/", views.email_preview_view, name="newsletter_email_preview"),
+        path("newsletter/<int:page_id>/verifications/", views.checks_fragment_view, name="newsletter_checks"),
         path("newsletter/exports/<int:pk>/telecharger/", views.download_export_view,
              name="newsletter_export_download"),
     ]
@@ -50,6 +51,13 @@ def newsletter_listing_buttons(page, user, next_url=None):
 @hooks.register("insert_global_admin_css")
 def newsletter_admin_css():
     return format_html('<link rel="stylesheet" href="{}">', static("newsletter/admin.css"))
+
+
+@hooks.register("insert_editor_js")
+def newsletter_editor_js():
+    """The edit view: follow a check's link to its block (opens the collapsed panels on the way, moves the
+    focus there) and load the pre-export checks into Wagtail's checks side panel."""
+    return format_html('<script src="{}" defer></script>', static("newsletter/desk-checks.js"))
 
 
 @hooks.register("before_create_page")

@@ -14,8 +14,9 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import Error as PlaywrightError
 
-from tests.visual import check_page, page_problems, prepare
+from tests.visual import check_page, page_problems, prepare, screenshot_path
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -246,3 +247,180 @@ def test_the_desk_buttons_preview_and_export(live_server, page, desk, settings):
     assert "autorisations" not in page.content()
     first = page.locator("table.listing tbody tr td").first
     assert first.bounding_box()["width"] >= 200, "the campaign's title is squeezed"
+
+
+WIDTHS = (320, 390, 768, 1280)
+# Wagtail's own: below 800 px its sidebar's toggle button is drawn at the top left, over the page header.
+WAGTAIL_OWN = re.compile(r"header-overlap: button\.button\.sidebar-nav-toggle\.sidebar-nav-toggle--mobile")
+
+
+def check_admin_page(page, name, width=None):
+    """``check_page`` less what Wagtail's admin does itself at narrow widths (WAGTAIL_OWN)."""
+    problems = [p for p in page_problems(page, name, width) if not WAGTAIL_OWN.search(p)]
+    assert not problems, "\n".join(problems)
+
+TARGET_STATE = """(path) => {
+  const selector = path.split('.').map((p) => `[data-contentpath="${p}"]`).join(' ');
+  const el = document.querySelector(selector);
+  if (!el) return null;
+  const header = el.querySelector('[data-panel-toggle]');
+  const box = (header || el).getBoundingClientRect();
+  return {inView: box.top >= 0 && box.bottom <= window.innerHeight && box.height > 0,
+          expanded: header ? header.getAttribute('aria-expanded') : null,
+          focusInside: el.contains(document.activeElement),
+          outlined: el.classList.contains('newsletter-goto'),
+          ancestorsOpen: (() => { for (let p = el.parentElement; p; p = p.parentElement) {
+              if (p.hidden) return false; } return true; })()};
+}"""
+
+
+def wait_for_target(page, path, where):
+    try:
+        page.wait_for_function(f"() => {{ const s = ({TARGET_STATE})({path!r}); return s && s.inView && s.focusInside; }}",
+                               timeout=15000)
+    except PlaywrightError:
+        page.screenshot(path=str(screenshot_path(f"desk-checks-goto-failed-{where}", page.viewport_size["width"])))
+    state = page.evaluate(TARGET_STATE, path)
+    assert state, f"{where}: no block at {path} ({page.url})"
+    state["active"] = page.evaluate("document.activeElement.outerHTML.slice(0, 200)")
+    assert state["inView"] and state["focusInside"] and state["ancestorsOpen"], f"{where}: {state}"
+    assert state["expanded"] in (None, "true"), f"{where}: the block stayed collapsed {state}"
+    return state
+
+
+def test_check_links_lead_to_the_block_and_the_preview_sizes(live_server, page, desk, settings):
+    """A problem of an item (its page unpublished) is named « Section « … », élément N « … » » on the export
+    page and in Wagtail's checks panel; following its link opens the edit view on that item, expanded, in
+    view, focused. Then Wagtail's preview panel at each of its sizes shows the styled e-mail, no CSP error."""
+    from wagtail.models import Page
+
+    edition = desk
+    block = next(b for b in edition.sections if len(b.value.get("items") or []) >= 2) \
+        if any(hasattr(b.value, "get") for b in edition.sections) else None
+    assert block is not None, "the demo edition has a section of two items or more"
+    item = block.value["items"].bound_blocks[1]
+    Page.objects.get(pk=item.value["page"].pk).specific.unpublish()
+    path = f"sections.{block.id}.items.{item.id}"
+
+    prepare(page)
+    serve_media(page, settings.MEDIA_ROOT)
+    page.set_viewport_size({"width": DESKTOP, "height": 900})
+    login(page, live_server)
+
+    # The export page (« Vérifier »): the problem names its section and item, at every width.
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + f"/admin/newsletter/{edition.pk}/exporter/")
+        check_admin_page(page, "desk-checks-export", width=width)
+    link = page.locator(f'a[data-newsletter-goto="{path}"]').first
+    assert re.match(rf"^Section «\u202f{re.escape(block.value['title'])}\u202f», élément 2 «\u202f.+\u202f»$",
+                    link.inner_text()), link.inner_text()
+    assert reach_with_tab(page, link, limit=200), "the check's link cannot be reached with the Tab key"
+    page.keyboard.press("Enter")  # followed with the keyboard
+    page.wait_for_url(re.compile(rf"/admin/pages/{edition.pk}/edit/#:w:contentpath="))
+    wait_for_target(page, path, "from the export page")
+    check_admin_page(page, "desk-checks-goto-item")
+
+    # Wagtail's checks side panel of the edit view: the same list, loaded when the panel opens.
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + f"/admin/pages/{edition.pk}/edit/")
+        panel = page.locator("[data-side-panel='checks']")
+        if panel.is_hidden():  # Wagtail reopens the side panel that was open on the last visit
+            page.locator("button[data-side-panel-toggle='checks']").click()
+        page.wait_for_selector("[data-newsletter-checks-body] .newsletter-checks", timeout=30000)
+        # The demo's own: its links point at this local server (an error too, the setting's).
+        assert re.search(r"Pour Mailchimp, d'après la dernière version enregistrée .*: \d+ erreurs?", panel.inner_text())
+        check_admin_page(page, "desk-checks-panel", width=width)
+        link = panel.locator(f'a[data-newsletter-goto="{path}"]')
+        assert link.is_visible()
+        link.click()
+        wait_for_target(page, path, f"from the checks panel @ {width}")
+    reload = page.locator("[data-newsletter-checks-reload]")
+    assert reload.inner_text().strip() == "Relancer les vérifications"
+    reload.click()
+    page.wait_for_selector("[data-newsletter-checks-body] .newsletter-checks", timeout=30000)
+
+    # Wagtail's preview panel, « E-mail » mode, at each of its sizes (its size buttons).
+    page.set_viewport_size({"width": DESKTOP, "height": 900})
+    page.goto(live_server.url + f"/admin/pages/{edition.pk}/edit/")
+    page.locator("button[data-side-panel-toggle='preview']").click()
+    page.locator("select#id_preview_mode").select_option("email")
+    sizes = page.locator("input[name='preview-size']")
+    assert sizes.count() == 3
+    for index in range(sizes.count()):
+        size = sizes.nth(index)
+        name, device_width = size.get_attribute("value"), int(size.get_attribute("data-device-width"))
+        size.locator("xpath=ancestor::label[1]").click()  # Wagtail's size button
+        assert size.is_checked()
+        frame = None
+        for _attempt in range(40):
+            for candidate in page.frames[1:]:
+                try:
+                    ready = candidate.evaluate(
+                        "(w) => window.innerWidth === w && !!document.querySelector('h2') && "
+                        "getComputedStyle(document.querySelector('h2')).fontFamily.includes('Helvetica')",
+                        device_width)
+                except Exception as exc:  # a detached iframe (Wagtail swaps them): look again
+                    if "detached" not in str(exc):
+                        raise
+                    continue
+                if ready:
+                    frame = candidate
+                    break
+            if frame:
+                break
+            if _attempt % 10 == 9:  # the panel refreshes on a timer: choose the mode again if it kept the web one
+                page.locator("select#id_preview_mode").select_option("web")
+                page.locator("select#id_preview_mode").select_option("email")
+            page.wait_for_timeout(500)
+        seen = []
+        for candidate in page.frames[1:]:
+            try:
+                seen.append(candidate.evaluate("() => [location.href, innerWidth, document.documentElement.clientWidth,"
+                                               " !!document.querySelector('h2')]"))
+            except PlaywrightError as exc:
+                seen.append(str(exc)[:80])
+        assert frame, f"the « E-mail » preview at {name} ({device_width} px) never showed the styled e-mail: {seen}"
+        assert_email_styled(frame, f"Wagtail preview @ {name}")
+        check_admin_page(page, f"desk-preview-email-{name}")
+
+
+TITLE_LINES = """() => {
+  const cell = document.querySelector('table.listing tbody tr td.field-title')
+    || document.querySelector('table.listing tbody tr td');
+  const actions = cell.querySelector('ul.actions');  // the title is the cell's text before its buttons
+  const range = document.createRange();
+  range.selectNodeContents(cell);
+  if (actions) range.setEndBefore(actions);
+  const text = range.toString().trim();
+  const tops = new Set([...range.getClientRects()].filter((r) => r.width > 0).map((r) => Math.round(r.top)));
+  return {text, lines: tops.size, words: text.split(/\\s+/).length, cell: cell.getBoundingClientRect().width,
+          page: document.documentElement.scrollWidth, viewport: innerWidth};
+}"""
+
+
+def test_vote_campaigns_list_reads_at_every_width(live_server, page, desk):
+    """The campaigns list (« Votes › Campagnes »): the title reads on one line at 1280 px, and wraps between
+    words (not a letter per line) at 768, 390 and 320 px; the filters never run over it."""
+    prepare(page)
+    page.set_viewport_size({"width": DESKTOP, "height": 900})
+    login(page, live_server)
+    for width in reversed(WIDTHS):
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(live_server.url + "/admin/thematiques/campaign/")
+        check_admin_page(page, "desk-vote-campaigns", width=width)
+        title = page.evaluate(TITLE_LINES)
+        assert title["text"], title
+        if width == 1280:
+            assert title["lines"] == 1, f"the title takes {title['lines']} lines at 1280 px: {title}"
+        else:
+            assert title["lines"] <= title["words"], f"the title is broken inside its words at {width} px: {title}"
+            assert title["cell"] >= 120, f"the title is squeezed at {width} px: {title}"
+        filters = page.locator(".changelist-filter, #changelist-filter, .filterable .col3").first
+        if filters.count() and filters.is_visible():
+            cell = page.locator("table.listing tbody tr td").first.bounding_box()
+            box = filters.bounding_box()
+            overlaps = not (box["x"] >= cell["x"] + cell["width"] or box["x"] + box["width"] <= cell["x"]
+                            or box["y"] >= cell["y"] + cell["height"] or box["y"] + box["height"] <= cell["y"])
+            assert not overlaps, f"the filters cover the title at {width} px"

@@ -113,3 +113,109 @@ def test_export_list_words_not_icons(seed_edition, moderator_user, client):
     assert cells["field-current"].get_text(strip=True) == "oui"  # still the current revision
     assert cells["field-size"].get_text().endswith("\u00a0Ko")
     assert "à" in cells["field-exported_at"].get_text()  # « 2 décembre 2026 à 9 h 30 »
+
+
+# --- where each problem comes from, with a link to it in the editor -----------------------------------------
+
+
+def _section_with_page(edition, slug):
+    """(section block, its « items » entry whose page has ``slug``, 1-based position) in the edition."""
+    from wagtail.models import Page
+
+    page_id = Page.objects.get(slug=slug).pk
+    for block in edition.sections:
+        items = block.value.get("items") if hasattr(block.value, "get") else None
+        for position, item in enumerate(getattr(items, "bound_blocks", []) or [], start=1):
+            if item.value.get("page") and item.value["page"].pk == page_id:
+                return block, item, position
+    raise AssertionError(f"no item for {slug}")
+
+
+def test_each_problem_names_its_section_and_item_with_wagtails_address(seed_edition):
+    from newsletter.checks import check_edition
+    from newsletter.rendering import render_email
+    from ressources.models import ProjetPage
+
+    block, item, position = _section_with_page(seed_edition, "wake-up-cafe")
+    ProjetPage.objects.get(slug="wake-up-cafe").unpublish()
+    sections = list(seed_edition.sections)
+    edito = sections[0]
+    edito.value["body"] = type(edito.value["body"])(
+        edito.value["body"].source + '<p><img src="/media/sans-alt.png"></p>')
+    seed_edition.subject = ""
+    checks = {c.code: c for c in check_edition(seed_edition, render_email(seed_edition, "generic"))}
+
+    unpublished = checks["unpublished"].locations
+    assert [loc.contentpath for loc in unpublished] == [f"sections.{block.id}.items.{item.id}"]
+    title = block.value["title"]
+    assert unpublished[0].label.startswith(f"Section «\u202f{title}\u202f», élément {position} «\u202f")
+    # The image without alt is in the édito's text: the édito section, its own address.
+    assert [(loc.label, loc.contentpath) for loc in checks["alt"].locations] == [
+        (f"Section «\u202f{edito.value['title']}\u202f»", f"sections.{edito.id}")]
+    assert [(loc.label, loc.contentpath) for loc in checks["subject"].locations] == [("Objet du courriel", "subject")]
+    assert "élément" in str(checks["unpublished"])  # the command prints where, too
+    assert checks["unpublished"].as_dict()["locations"][0]["contentpath"] == unpublished[0].contentpath
+
+
+def test_loopback_links_of_an_item_name_the_item_and_the_sites_address_names_the_setting(seed_edition, settings):
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from bs4 import BeautifulSoup
+
+    from newsletter.checks import check_public_urls
+    from newsletter.rendering import render_email
+
+    settings.SITE_BASE_URL = "https://territoires-en-commun.fr"
+    rendered = render_email(seed_edition, "generic")
+    block, item, position = _section_with_page(seed_edition, "wake-up-cafe")
+    section = next(s for s in rendered.sections if s.block_id == block.id)
+    card = next(c for c in section.cards if c.page_id == item.value["page"].pk)
+    # An editor pasted a link to their own machine as the item's external resource.
+    html = rendered.html.replace(f'href="{card.link}"', 'href="http://localhost:8000/brouillon/"', 1)
+    assert html != rendered.html
+    for entry in section.email_cards:  # the card as the e-mail drew it
+        if entry["card"] is card:
+            entry["card"] = replace(card, external_url="http://localhost:8000/brouillon/")
+    checks = check_public_urls(seed_edition, SimpleNamespace(html=html, soup=BeautifulSoup(html, "html.parser"),
+                                                             sections=rendered.sections))
+    assert len(checks) == 1 and checks[0].is_error
+    assert [loc.contentpath for loc in checks[0].locations] == [f"sections.{block.id}.items.{item.id}"]
+
+    settings.SITE_BASE_URL = "http://127.0.0.1:8000"  # the whole site's address: the setting is at fault
+    rendered = render_email(seed_edition, "generic")
+    checks = check_public_urls(seed_edition, rendered)
+    assert [loc.contentpath for loc in checks[0].locations] == [""]
+    assert "SITE_BASE_URL" in checks[0].locations[0].label
+
+
+def test_export_page_and_checks_panel_link_each_problem_to_its_block(seed_edition, moderator_user, client,
+                                                                     django_assert_max_num_queries):
+    from ressources.models import ProjetPage
+
+    block, item, _position = _section_with_page(seed_edition, "wake-up-cafe")
+    ProjetPage.objects.get(slug="wake-up-cafe").unpublish()
+    client.force_login(moderator_user)
+    edit_url = reverse("wagtailadmin_pages:edit", args=[seed_edition.pk])
+    address = f"#:w:contentpath=sections.{block.id}.items.{item.id}"
+
+    export = client.get(reverse("newsletter_export", args=[seed_edition.pk])).content.decode()
+    assert f'href="{edit_url}{address}"' in export
+
+    with django_assert_max_num_queries(60):
+        fragment = client.get(reverse("newsletter_checks", args=[seed_edition.pk]))
+    body = fragment.content.decode()
+    assert fragment.status_code == 200 and f'href="{address}"' in body  # same page: the edit view
+    assert "1 erreur" in body and "Wake Up Café" in body
+
+    # Wagtail's checks side panel of the edit view carries the place the list is loaded into.
+    edit = client.get(edit_url).content.decode()
+    assert f'data-newsletter-checks-url="{reverse("newsletter_checks", args=[seed_edition.pk])}"' in edit
+    assert "newsletter/desk-checks" in edit
+
+
+def test_checks_panel_is_for_those_who_may_export(seed_edition, editor, client):
+    client.force_login(editor)
+    edit = client.get(reverse("wagtailadmin_pages:edit", args=[seed_edition.pk])).content.decode()
+    assert "data-newsletter-checks-url" not in edit
+    assert client.get(reverse("newsletter_checks", args=[seed_edition.pk])).status_code in (302, 403)

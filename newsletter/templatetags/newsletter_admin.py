@@ -61,3 +61,19 @@ def newsletter_header_buttons(context, page):
     if specific_class is NewsletterIndexPage:
         return archive_buttons(page, user)
     return []
+
+
+@register.simple_tag(takes_context=True)
+def newsletter_checks_url(context, page):
+    """The URL of ``page``'s pre-export checks fragment when it is an edition the user may export, else "".
+    (Wagtail's checks side panel shows them: wagtailadmin/shared/side_panels/checks.html.)"""
+    from newsletter.exports import can_export
+    from newsletter.models import NewsletterPage
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if page is None or not getattr(page, "pk", None) or user is None or page.specific_class is not NewsletterPage:
+        return ""
+    if not can_export(user, page):
+        return ""
+    return reverse("newsletter_checks", args=[page.pk])
