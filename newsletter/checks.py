@@ -194,7 +194,7 @@ class EditionMap:
             self._remember(url, section_location)
         for _title, url, _source in getattr(section, "links", []):
             self._remember(url, section_location)
-        for fragment in (getattr(section, "body_html", ""),):
+        for fragment in (getattr(section, "email_body", ""),):
             for url in HREF.findall(fragment or "") + SRC.findall(fragment or ""):
                 self._remember(html.unescape(url), section_location)
 
