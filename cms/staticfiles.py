@@ -18,6 +18,7 @@ class StaticFilesConfig(BaseStaticFilesConfig):
     """
 
     ignore_patterns = [*BaseStaticFilesConfig.ignore_patterns, "*.scss", "*.md",
-                       *(f"dsfr/dist/{part}/*" for part in ("component", "core", "dsfr", "analytics", "legacy",
+                       *(f"dsfr/dist/{part}/*" for part in ("component", "core", "analytics", "legacy",
                                                              "layout", "scheme")),
-                       "dsfr/dist/utility/*/*"]
+                       "dsfr/dist/utility/*/*",
+                       "dsfr/dist/dsfr/*.css"]  # not its scripts: {% dsfr_js %} links dsfr/dist/dsfr/dsfr.module.min.js
