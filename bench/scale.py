@@ -17,7 +17,10 @@ Targets: no page's p95 grows more than 2 × from demo size to scale; queries per
 Environment: BENCH_SCALE_RUNS (timed requests per URL and mode, default 15), BENCH_SCALE_POSTGRES
 (server, default postgres://postgres@127.0.0.1:5432), BENCH_SCALE_REDIS (default
 redis://127.0.0.1:6379/6), BENCH_SCALE_ARGS (load_scale's options, default its own defaults).
-Everything it creates (database, Redis keys, temporary folder) is removed at the end, even on failure.
+Everything it creates (database, Redis keys, temporary folder) is removed at the end, even on failure,
+except with BENCH_SCALE_REUSE=<name>: the databases <name>_demo and <name> (and var/bench-scale-<name>/
+for media and static files) are loaded the first time and kept for the next runs (load_scale then
+runs only its second, idempotent pass). The machine's load average is printed with the figures.
 """
 from __future__ import annotations
 
@@ -116,7 +119,8 @@ def pct(samples):
     return {"p50": statistics.median(samples), "p95": samples[max(0, round(0.95 * len(samples)) - 1)]}
 
 
-out = {"pages": {}, "editors": {}, "sitemap_urls": None}
+import os
+out = {"pages": {}, "editors": {}, "sitemap_urls": None, "load_before": os.getloadavg()}
 client = Client(HTTP_HOST="127.0.0.1")
 settings.PAGE_CACHE_ENABLED = False
 for mode, fragments in (("sans cache", False), ("fragments", True)):
@@ -159,6 +163,7 @@ call_command("update_index", verbosity=0)
 elapsed = (time.perf_counter() - start) * 1000
 out["editors"]["update_index (reconstruction de l'index)"] = {"p50": elapsed, "p95": elapsed, "queries": None,
                                                               "status": 200, "once": True}
+out["load_after"] = os.getloadavg()
 print(json.dumps(out))
 '''
 
@@ -187,7 +192,38 @@ def _measure(env) -> dict:
     return json.loads(_run([PY, "-c", MEASURE_SCRIPT, str(RUNS)], env).strip().splitlines()[-1])
 
 
+def _database_exists(name: str) -> bool:
+    import psycopg2
+
+    connection = psycopg2.connect(f"{PG}/postgres")
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
+            return cursor.fetchone() is not None
+    finally:
+        connection.close()
+
+
+def _env(database: str, prefix: str, tmp: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
+    env.update({
+        "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+        "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "DATABASE_URL": f"{PG}/{database}", "REDIS_URL": REDIS, "CACHE_KEY_PREFIX": prefix,
+        "WAGTAILADMIN_BASE_URL": "http://127.0.0.1", "EMAIL_HOST": "localhost", "SECURE_SSL_REDIRECT": "0",
+        "STATIC_ROOT": str(tmp / "static"), "MEDIA_ROOT": str(tmp / "media"), "VAR_DIR": str(tmp),
+        "LOG_LEVEL": "WARNING", "TASKS_BACKEND": "immediate",
+    })
+    return env
+
+
 def collect() -> dict:
+    """Both sizes measured in one run. With ``BENCH_SCALE_REUSE=<name>`` the databases ``<name>_demo``
+    (the demo) and ``<name>`` (the demo + load_scale) are made the first time and kept (media and
+    static files under ``var/bench-scale-<name>/``), so that a later run measures without loading."""
+    reuse = os.environ.get("BENCH_SCALE_REUSE", "").strip()
+    if reuse:
+        return _collect_reused(reuse)
     tag = f"h_scale_bench_{os.getpid()}"
     prefix = f"tecscale{os.getpid()}"
     tmp = Path(tempfile.mkdtemp(prefix="tec-bench-scale-"))
@@ -195,15 +231,7 @@ def collect() -> dict:
     try:
         _pg_admin(f'CREATE DATABASE "{tag}"')
         created = True
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "GUNICORN_"))}
-        env.update({
-            "PYTHONPATH": str(ROOT), "DJANGO_SETTINGS_MODULE": "cms.settings.production",
-            "SECRET_KEY": secrets.token_urlsafe(50), "ALLOWED_HOSTS": "127.0.0.1,localhost",
-            "DATABASE_URL": f"{PG}/{tag}", "REDIS_URL": REDIS, "CACHE_KEY_PREFIX": prefix,
-            "WAGTAILADMIN_BASE_URL": "http://127.0.0.1", "EMAIL_HOST": "localhost", "SECURE_SSL_REDIRECT": "0",
-            "STATIC_ROOT": str(tmp / "static"), "MEDIA_ROOT": str(tmp / "media"), "VAR_DIR": str(tmp),
-            "LOG_LEVEL": "WARNING", "TASKS_BACKEND": "immediate",
-        })
+        env = _env(tag, prefix, tmp)
         manage = [PY, str(ROOT / "manage.py")]
         _run(manage + ["migrate", "--noinput", "-v", "0"], env)
         _run(manage + ["load_demo"], env)
@@ -224,16 +252,52 @@ def collect() -> dict:
                 _pg_admin(f'DROP DATABASE IF EXISTS "{tag}" WITH (FORCE)')
             except Exception as exc:  # noqa: BLE001 - cleanup goes on
                 print(f"(base {tag} non supprimée : {exc})", file=sys.stderr)
-        try:
-            import redis
-
-            client = redis.Redis.from_url(REDIS)
-            keys = list(client.scan_iter(f"{prefix}*"))
-            if keys:
-                client.delete(*keys)
-        except Exception as exc:  # noqa: BLE001
-            print(f"(clés Redis {prefix}* non supprimées : {exc})", file=sys.stderr)
+        _drop_redis(prefix)
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _collect_reused(name: str) -> dict:
+    demo_db, scale_db = f"{name}_demo", name
+    folder = ROOT / "var" / f"bench-scale-{name}"
+    folder.mkdir(parents=True, exist_ok=True)
+    prefix = f"tecscale{os.getpid()}"
+    manage = [PY, str(ROOT / "manage.py")]
+    load_seconds, report = None, "(données déjà chargées)"
+    try:
+        if not _database_exists(demo_db):
+            _pg_admin(f'CREATE DATABASE "{demo_db}"')
+            env = _env(demo_db, prefix, folder)
+            _run(manage + ["migrate", "--noinput", "-v", "0"], env)
+            _run(manage + ["load_demo"], env)
+        if not _database_exists(scale_db):
+            _pg_admin(f'CREATE DATABASE "{scale_db}" TEMPLATE "{demo_db}"')
+            started = time.perf_counter()
+            report = _run(manage + ["load_scale", *SCALE_ARGS], _env(scale_db, prefix, folder)).strip()
+            load_seconds = time.perf_counter() - started
+        demo_env, scale_env = _env(demo_db, prefix + "d", folder), _env(scale_db, prefix + "s", folder)
+        _run(manage + ["collectstatic", "--noinput", "-v", "0"], demo_env)
+        again = time.perf_counter()
+        second = _run(manage + ["load_scale", *SCALE_ARGS], scale_env)
+        rerun_seconds = time.perf_counter() - again
+        demo = _measure(demo_env)
+        scale = _measure(scale_env)
+        return {"demo": demo, "scale": scale, "load_seconds": load_seconds, "rerun_seconds": rerun_seconds,
+                "report": report, "rerun": second.strip(), "reused": name}
+    finally:
+        for suffix in ("", "d", "s"):
+            _drop_redis(prefix + suffix)
+
+
+def _drop_redis(prefix: str):
+    try:
+        import redis
+
+        client = redis.Redis.from_url(REDIS)
+        keys = list(client.scan_iter(f"{prefix}*"))
+        if keys:
+            client.delete(*keys)
+    except Exception as exc:  # noqa: BLE001
+        print(f"(clés Redis {prefix}* non supprimées : {exc})", file=sys.stderr)
 
 
 def rows_from(result: dict) -> list[dict]:
@@ -272,9 +336,15 @@ def print_table(rows: list[dict], result: dict):
                       _fmt(r["ratio"], 2), _fmt(d.get("queries")), _fmt(s.get("queries")),
                       "oui" if r["ok"] else "NON"])
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
-    print(f"load_scale : {result['load_seconds']:.1f} s ({result['report'].splitlines()[-1]}) ; "
-          f"second passage : {result['rerun_seconds']:.1f} s, "
+    loaded = ("déjà chargé (BENCH_SCALE_REUSE)" if result["load_seconds"] is None else
+              f"{result['load_seconds']:.1f} s ({result['report'].splitlines()[-1]})")
+    print(f"load_scale : {loaded} ; second passage : {result['rerun_seconds']:.1f} s, "
           f"{'rien de créé' if _nothing_created(result['rerun']) else result['rerun']}")
+    for size in ("demo", "scale"):
+        before, after = result[size].get("load_before"), result[size].get("load_after")
+        if before and after:
+            print(f"charge de la machine (1, 5, 15 min) pendant la mesure {'démo' if size == 'demo' else 'échelle'} : "
+                  f"{' '.join(f'{x:.2f}' for x in before)} au début, {' '.join(f'{x:.2f}' for x in after)} à la fin")
     print("Temps serveur en ms (client de test Django, en processus), requêtes SQL d'une requête HTTP.")
     for i, line in enumerate(lines):
         print("  ".join(str(c).ljust(widths[k]) if k < 2 else str(c).rjust(widths[k]) for k, c in enumerate(line)))

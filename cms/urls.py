@@ -10,11 +10,16 @@ from wagtail.documents import urls as wagtaildocs_urls
 from ressources.feeds import ressources_feed, thematique_feed
 from ressources.ics import agenda_ics, evenement_ics
 
-from . import ops, views
+from . import ops, page_chooser, views
 from .api import api_router
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
+    # Wagtail's page chooser with its per-row reads done in bulk (cms/page_chooser.py), same addresses.
+    path("admin/choose-page/", page_chooser.browse, name="wagtailadmin_choose_page"),
+    path("admin/choose-page/<int:parent_page_id>/", page_chooser.browse,
+         name="wagtailadmin_choose_page_child"),
+    path("admin/choose-page/search/", page_chooser.search, name="wagtailadmin_choose_page_search"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     # Wagtail's sitemap convention for big sites: an index of paginated sections (views.SITEMAPS).

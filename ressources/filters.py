@@ -104,7 +104,13 @@ class RessourceFilter:
             qs = public_pages(RessourcePage.objects.live())
             if self.index_page is not None:
                 qs = qs.child_of(self.index_page)
-            self._searched = (terms, [p.pk for p in qs.search(search_query(terms))])
+            results = qs.search(search_query(terms), order_by_relevance=False)  # only ids: order by date below
+            # The database backends' results are a queryset: its ids alone, not a Page object per match
+            # (5,000 objects, most of a search's time at Territoires Conseils' size). Not a subquery
+            # either: the words would be matched again (unindexed) by each of the facets' queries.
+            matches = getattr(results, "get_queryset", None)
+            pks = list(matches().order_by().values_list("pk", flat=True)) if matches else [p.pk for p in results]
+            self._searched = (terms, pks)
         return self._searched[1]
 
     def _filtered(self, data, skip=None):

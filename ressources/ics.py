@@ -1,6 +1,6 @@
-"""iCalendar (RFC 5545) export of the agenda: one event, or every upcoming event.
+"""iCalendar (RFC 5545) export of the agenda: one event, or the upcoming events.
 
-``/agenda.ics`` (the upcoming events, to subscribe to) and ``/agenda/<slug>.ics`` (one event, to add
+``/agenda.ics`` (the next upcoming events, to subscribe to) and ``/agenda/<slug>.ics`` (one event, to add
 to a calendar). Serialisation is done by the ``icalendar`` library: CRLF line endings, lines folded
 at 75 octets, TEXT values escaped (``,`` ``;`` ``\\`` and newlines). Timed events are written in UTC
 (``DTSTART:20220118T093000Z``), all-day events as ``VALUE=DATE`` with the exclusive end date RFC 5545
@@ -99,11 +99,38 @@ def _response(cal: Calendar, filename: str) -> HttpResponse:
     return response
 
 
+#: ``/agenda.ics`` holds the upcoming events of the next year, at most this many, soonest first: at
+#: Territoires Conseils' size (≈ 200 upcoming events) the whole list cost 0.5 ms an event, mostly
+#: icalendar's line folding. A calendar that subscribes gets the nearest ones, and the later ones as
+#: their date comes closer (each refresh of the feed).
+AGENDA_ICS_MAX_EVENTS = 50
+AGENDA_ICS_HORIZON = dt.timedelta(days=366)
+
+
+def agenda_events(now=None):
+    """The events of ``/agenda.ics``: not yet ended, starting within a year, the first 50 by start."""
+    now = now or timezone.now()
+    return list(EvenementPage.objects.upcoming(now).filter(start__lt=now + AGENDA_ICS_HORIZON)
+                [:AGENDA_ICS_MAX_EVENTS])
+
+
 @require_GET
 def agenda_ics(request):
-    """Every upcoming event (not yet ended), soonest first."""
-    events = EvenementPage.objects.upcoming()
-    return _response(build_calendar(events, request, name=_("Agenda — Territoires en Commun")), "agenda.ics")
+    """The upcoming events (not yet ended, see :func:`agenda_events`), soonest first.
+
+    The body is kept in the fragments' cache for the site version, the host and the day (as a
+    page's fragments: a publish drops it; the list changes with the day)."""
+    from cms.cache import cached_value, request_vary
+
+    def body():
+        return build_calendar(agenda_events(), request, name=_("Agenda — Territoires en Commun")).to_ical()
+
+    host = request_vary(request)
+    content = body() if host is None else cached_value(
+        "agenda-ics", (host, timezone.localdate().isoformat()), body)
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="agenda.ics"'
+    return response
 
 
 @require_GET
