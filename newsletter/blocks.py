@@ -7,6 +7,7 @@ presentation value (``newsletter.presentation``), rendered by one web and one MJ
 from __future__ import annotations
 
 import contextvars
+import copy
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
@@ -27,10 +28,37 @@ class EditionPageChooserBlock(blocks.PageChooserBlock):
     def bulk_to_python(self, values):
         cache = _PAGE_CACHE.get()
         if cache is None:
-            return super().bulk_to_python(values)
+            return self._pages_with_their_parents(values)
         missing = [v for v in values if v is not None and v not in cache]
         fetched = dict(zip(missing, super().bulk_to_python(missing), strict=False)) if missing else {}
         return [None if v is None else (cache.get(v) or fetched.get(v)) for v in values]
+
+    @staticmethod
+    def _pages_with_their_parents(values):
+        """The pages (specific) and their parents in three queries, whatever their number.
+
+        The edit view's chooser widget reads each page's ``specific`` and ``get_parent()``: one query
+        each per item, 237 queries and 1.3 s for a 100-item edition. treebeard's ``get_parent`` keeps its
+        answer in ``_cached_parent_obj``; filling it here is the one private attribute the newsletter
+        writes (docs/decisions.md: 237 → 39 queries, 1,290 → 494 ms median).
+        """
+        from wagtail.models import Page
+
+        ids = [v for v in values if v is not None]
+        pages = Page.objects.filter(pk__in=ids).specific().in_bulk() if ids else {}
+        parent_paths = {page.path[:-Page.steplen] for page in pages.values() if page.depth > 1}
+        parents = {p.path: p for p in Page.objects.filter(path__in=parent_paths)} if parent_paths else {}
+        for page in pages.values():
+            if page.path[:-Page.steplen] in parents:
+                page._cached_parent_obj = parents[page.path[:-Page.steplen]]
+        result, seen = [], set()
+        for value in values:
+            page = pages.get(value)
+            if page is not None and value in seen:  # as Wagtail's: a page chosen twice, two instances
+                page = copy.copy(page)
+            result.append(page)
+            seen.add(value)
+        return result
 
 
 # --- items -------------------------------------------------------------------------------------------
