@@ -297,5 +297,3 @@ class Subscriber(models.Model):
     def __str__(self):
         return self.email
 
-
-from .importer.models import ImportJob, ImportJobFile  # noqa: E402,F401  (the admin import's job, run as a task)
