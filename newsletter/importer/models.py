@@ -1,7 +1,7 @@
 """An admin import run by the task queue: the uploaded files, each file's progress and its report.
 
-Imported by ``newsletter/models.py`` (Django loads only ``<app>.models``): the table belongs to the
-newsletter app (migration ``0011_importjob``)."""
+Loaded by ``NewsletterConfig.import_models`` (Django loads only ``<app>.models``): the table belongs to
+the newsletter app (migration ``0011_importjob``)."""
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
