@@ -226,7 +226,7 @@ def edition_map(edition, rendered) -> EditionMap:
     built = EditionMap(edition, rendered)
     try:
         rendered._newsletter_edition_map = (edition, built)
-    except AttributeError:
+    except AttributeError:  # an object without a __dict__ (tests' stand-ins): built again next time
         pass
     return built
 
