@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.db import models
 from django.db.models.functions import Lower
 from django.shortcuts import render
@@ -19,7 +20,8 @@ from .profiles import FORMATS, profile_choices
 
 
 class NewsletterIndexPage(BasePage):
-    """The public archive of the newsletter: every published edition, newest first.
+    """The public archive of the newsletter: every published edition, newest first, by pages of
+    ``EDITIONS_PER_PAGE`` (ten years of monthly editions stay one bounded page; ``?page=``).
 
     It also explains how to unsubscribe: the generic export links there.
     """
@@ -38,6 +40,7 @@ class NewsletterIndexPage(BasePage):
     subpage_types = ["newsletter.NewsletterPage"]
     subscribe_in_content = True  # the subscribe form is in the page, not repeated in the footer
     max_count = 1
+    EDITIONS_PER_PAGE = 24  # two years of monthly editions; a multiple of the grid's 2 and 3 columns
 
     class Meta:
         verbose_name = _("archive de la newsletter")
@@ -48,7 +51,9 @@ class NewsletterIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["editions"] = self.editions()
+        # A bad or too high ?page= gives the first or the last page (Paginator.get_page), never an error.
+        editions = self.editions().prefetch_related("listing_image__renditions")
+        context["editions"] = Paginator(editions, self.EDITIONS_PER_PAGE).get_page(request.GET.get("page"))
         return context
 
     def unsubscribe_url(self) -> str:

@@ -420,6 +420,45 @@ def test_public_archive_and_web_version(seed_edition, client):
         assert title.replace("'", "&#x27;") in page or title in page, title
 
 
+def test_archive_is_paginated_newest_first_in_constant_queries(seed_edition, client):
+    """Ten years of monthly editions stay one bounded page: 24 cards, then « Page suivante »; a bad
+    or too high ?page= shows a page, never an error; the queries do not grow with the editions."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from newsletter.models import NewsletterIndexPage
+
+    index = seed_edition.get_parent().specific
+    per_page = NewsletterIndexPage.EDITIONS_PER_PAGE
+
+    def cards(html):
+        return [a.get_text(" ", strip=True) for a in BeautifulSoup(html, "html.parser").select(".tec-card-list h2 a")]
+
+    def measured(url):
+        client.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    _html, few = measured(index.url)
+    for month in range(per_page + 5):  # 30 editions with the seed's
+        index.add_child(instance=NewsletterPage(
+            title=f"Édition n° {month}", slug=f"edition-{month}", number=month,
+            date=datetime.date(2010, 1, 1) + datetime.timedelta(days=31 * month)))
+    first, many = measured(index.url)
+    assert many <= few
+    shown = cards(first)
+    assert len(shown) == per_page and shown[0] == seed_edition.title and shown[1] == f"Édition n° {per_page + 4}"
+    assert "Page suivante" in first and 'aria-current="page"' in first
+    second, _ = measured(f"{index.url}?page=2")
+    assert cards(second) == [f"Édition n° {n}" for n in range(5, -1, -1)]
+    assert cards(measured(f"{index.url}?page=999")[0]) == cards(second)
+    assert cards(measured(f"{index.url}?page=abc")[0]) == shown
+
+
 def test_demo_load_is_idempotent(seed_edition):
     revisions = seed_edition.revisions.count()
     again = demo.load()
