@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cms.cache import cached_value, public_pages
-from cms.search import search_query, search_terms
+from cms.search import AmongIds, search_query, search_terms
 from thematiques.models import Collectivite, ThematiquePage
 
 from .models import RessourcePage
@@ -124,7 +124,7 @@ class RessourceFilter:
             # The words first, over the whole library (French stemming, cms.search); the filters then
             # apply in SQL: a search backend filters only on its index's own fields, not on the
             # territory or thématique joins. Date order is kept below.
-            qs = qs.filter(pk__in=self._search_pks(terms))
+            qs = qs.filter(AmongIds(F("pk"), self._search_pks(terms)))  # one parameter, not one per id
         if data.get("thematique") and skip != "thematique":
             # An id subquery rather than a join: no duplicates, no DISTINCT needed.
             qs = qs.filter(pk__in=RessourcePage.thematiques.through.objects
