@@ -68,8 +68,10 @@ class RessourcesFeed(Feed):
         return RessourceIndexPage.objects.live().public().first()
 
     def base_queryset(self):
-        return (RessourcePage.objects.live().public().order_by("-publication_date", "-pk")
-                .specific().select_related("listing_image", for_specific_subqueries=True))
+        # The shared RessourcePage rows hold everything an item shows; its kind comes from the content
+        # type (no query): no .specific(), whose one query per kind made the feed's queries grow with
+        # the number of kinds among its items.
+        return RessourcePage.objects.live().public().order_by("-publication_date", "-pk")
 
     def items(self):
         return list(self.base_queryset()[:FEED_SIZE])
@@ -97,7 +99,7 @@ class RessourcesFeed(Feed):
         return item.last_published_at
 
     def item_categories(self, item):
-        return [plain(item.kind_label)]
+        return [plain(item.specific_class.kind_label)]
 
 
 class ThematiqueRessourcesFeed(RessourcesFeed):

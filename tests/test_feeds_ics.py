@@ -52,6 +52,31 @@ def test_feed_of_one_thematique(client, site):
                                                     "Qualité de la participation"}
 
 
+def test_feeds_take_the_same_queries_whatever_the_kinds_of_their_items(client, site):
+    """The feed lists five kinds in the shared site; its queries do not depend on how many kinds (a
+    query per kind before): one kind more, not one query more."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from ressources.models import TribunePage
+
+    def queries(url):
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    before = {url: queries(url) for url in ("/flux/ressources.xml", "/flux/thematiques/retour-a-lemploi.xml")}
+    library = site["projet"].get_parent()
+    tribune = library.add_child(instance=TribunePage(title="Une tribune de plus", chapo="Un point de vue."))
+    tribune.thematiques.add(site["projet"].specific.thematiques.first())
+    tribune.save_revision().publish()
+    channel, items = rss_items(client.get("/flux/ressources.xml"))
+    assert any(i.findtext("title") == "Une tribune de plus" and i.findtext("category") == "Tribune" for i in items)
+    assert {url: queries(url) for url in before} == before
+    assert before["/flux/ressources.xml"] <= 6
+
+
 def test_feed_of_an_unknown_thematique_is_404(client, site):
     assert client.get("/flux/thematiques/inconnue.xml").status_code == 404
 
