@@ -17,8 +17,12 @@ from cms.models import BasePage
 from .codes import normalize_code, validate_code_departement, validate_insee_commune, validate_siren
 
 
-class Collectivite(index.Indexed, models.Model):
+class Collectivite(models.Model):
     """A local authority, identified by its official code.
+
+    Not in Wagtail's search index: the chooser and the admin listing search the database (name
+    contains, code starts with), and 36,000 index entries made ``update_index`` and every site search
+    slower for nothing (docs/decisions.md).
 
     ``code`` is the INSEE code for a commune and the SIREN for an EPCI, a département or a région.
     ``code_insee`` holds the INSEE code of communes, départements and régions, so that ``34`` finds
@@ -46,11 +50,6 @@ class Collectivite(index.Indexed, models.Model):
         FieldPanel("code"), FieldPanel("code_insee"), FieldPanel("nom"), FieldPanel("echelon"),
         FieldPanel("departement"), FieldPanel("region"), FieldPanel("population"),
     ]
-    search_fields = [
-        index.SearchField("nom"), index.AutocompleteField("nom"),
-        index.SearchField("code"), index.FilterField("echelon"), index.FilterField("departement"),
-    ]
-
     class Meta:
         ordering = ["nom"]
         verbose_name = _("collectivité")

@@ -255,7 +255,7 @@ class CampaignThematique(Orderable):
             raise ValidationError({"manual_count": _("Seule une campagne close peut porter des résultats saisis manuellement.")})
 
 
-class Ballot(index.Indexed, models.Model):
+class Ballot(models.Model):
     """One collectivité's vote in one campaign (at most one: database unique constraint)."""
 
     class Status(models.TextChoices):
@@ -286,13 +286,8 @@ class Ballot(index.Indexed, models.Model):
                                      on_delete=models.SET_NULL, related_name="+")
     email_purged_at = models.DateTimeField(_("adresse effacée le"), null=True, blank=True)
 
-    search_fields = [
-        index.FilterField("status"), index.FilterField("campaign_id"),
-        index.RelatedFields("collectivite", [index.SearchField("nom"), index.SearchField("code")]),
-    ]
     # The admin searches ballots through the ORM: no search-index nor reference-index rows per vote
-    # (they would cost six queries on every confirmation).
-    search_auto_update = False
+    # (they cost six queries on every confirmation, and update_index indexed 5,000 of them for nothing).
     wagtail_reference_index_ignore = True
 
     class Meta:
