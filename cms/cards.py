@@ -34,3 +34,19 @@ class Card:
     def override(self, **changes) -> Card:
         """A copy with the non-empty given fields replaced (edition overrides)."""
         return replace(self, **{k: v for k, v in changes.items() if v})
+
+
+def with_card_renditions(pages):
+    """``pages`` (a list of pages with their ``listing_image`` selected), their images' renditions read
+    in ONE query, so that a listing's cards ask neither the renditions cache nor the database per image.
+
+    Wagtail looks for a picture's renditions in the prefetched ones first; without them each card made
+    two round trips to the renditions cache (36 cards: a third of a thématique's uncached time at
+    Territoires Conseils' size). ``prefetch_related`` on a ``.specific()`` listing would make one query
+    per page type instead. Returns ``pages``.
+    """
+    from django.db.models import prefetch_related_objects
+
+    images = [page.listing_image for page in pages if getattr(page, "listing_image_id", None)]
+    prefetch_related_objects([image for image in images if image is not None], "renditions")
+    return pages

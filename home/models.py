@@ -9,6 +9,7 @@ from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
 from cms.cache import public_pages
+from cms.cards import with_card_renditions
 from cms.models import BasePage
 
 
@@ -37,12 +38,12 @@ class HomePage(BasePage):
             public_pages(ThematiquePage.objects.live()).filter(is_thematique_du_mois=True)
             .select_related("listing_image").order_by("-last_published_at").first()
         ))
-        context["latest_resources"] = SimpleLazyObject(lambda: (
+        context["latest_resources"] = SimpleLazyObject(lambda: with_card_renditions(list(
             public_pages(RessourcePage.objects.live()).order_by("-publication_date", "-pk")
             .specific().select_related("listing_image", for_specific_subqueries=True)[:6]
-        ))
-        context["upcoming_events"] = SimpleLazyObject(
-            lambda: EvenementPage.objects.upcoming(timezone.now()).select_related("listing_image")[:3])
+        )))
+        context["upcoming_events"] = SimpleLazyObject(lambda: with_card_renditions(list(
+            EvenementPage.objects.upcoming(timezone.now()).select_related("listing_image")[:3])))
         context["library_page"] = SimpleLazyObject(lambda: RessourceIndexPage.objects.live().descendant_of(self).first())
         context["agenda_page"] = SimpleLazyObject(lambda: AgendaIndexPage.objects.live().descendant_of(self).first())
         context["latest_edition"] = SimpleLazyObject(self._latest_edition)

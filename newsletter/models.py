@@ -21,7 +21,7 @@ from .profiles import FORMATS, profile_choices
 
 class NewsletterIndexPage(BasePage):
     """The public archive of the newsletter: every published edition, newest first, by pages of
-    ``EDITIONS_PER_PAGE`` (ten years of monthly editions stay one bounded page; ``?page=``).
+    ``EDITIONS_PER_PAGE`` (a year each: ten years of monthly editions stay one bounded page; ``?page=``).
 
     It also explains how to unsubscribe: the generic export links there.
     """
@@ -40,7 +40,7 @@ class NewsletterIndexPage(BasePage):
     subpage_types = ["newsletter.NewsletterPage"]
     subscribe_in_content = True  # the subscribe form is in the page, not repeated in the footer
     max_count = 1
-    EDITIONS_PER_PAGE = 24  # two years of monthly editions; a multiple of the grid's 2 and 3 columns
+    EDITIONS_PER_PAGE = 12  # a year of monthly editions; a multiple of the grid's 2 and 3 columns
 
     class Meta:
         verbose_name = _("archive de la newsletter")

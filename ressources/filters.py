@@ -22,6 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cms.cache import cached_value, public_pages
+from cms.cards import with_card_renditions
 from cms.search import AmongIds, search_query, search_terms
 from thematiques.models import Collectivite, ThematiquePage
 
@@ -250,4 +251,4 @@ class _LazySlices:
         self._build = build
 
     def __getitem__(self, bounds):
-        return SimpleLazyObject(lambda: list(self._build()[bounds]))
+        return SimpleLazyObject(lambda: with_card_renditions(list(self._build()[bounds])))

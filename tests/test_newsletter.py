@@ -421,7 +421,7 @@ def test_public_archive_and_web_version(seed_edition, client):
 
 
 def test_archive_is_paginated_newest_first_in_constant_queries(seed_edition, client):
-    """Ten years of monthly editions stay one bounded page: 24 cards, then « Page suivante »; a bad
+    """Ten years of monthly editions stay bounded pages: 12 cards, then « Page suivante »; a bad
     or too high ?page= shows a page, never an error; the queries do not grow with the editions."""
     import datetime
 

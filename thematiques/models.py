@@ -12,6 +12,7 @@ from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
 from cms.cache import public_pages
+from cms.cards import with_card_renditions
 from cms.models import BasePage
 
 from .codes import normalize_code, validate_code_departement, validate_insee_commune, validate_siren
@@ -232,7 +233,7 @@ class ThematiquePage(BasePage):
             group = groups[str(label)] = KindGroup()
             group.total = totals.get(ContentType.objects.get_for_model(model).pk, 0)
             group.library_url = f"{library.url}?thematique={self.slug}&type={kind}" if library else ""
-        for page in latest:
+        for page in with_card_renditions(list(latest)):
             groups.setdefault(str(page.kind_label), KindGroup()).append(page)
         return {label: pages for label, pages in groups.items() if pages}
 
@@ -248,8 +249,9 @@ class ThematiquePage(BasePage):
         context = super().get_context(request, *args, **kwargs)
         # Lazy: the template's listing fragment is usually served from the cache without it.
         context["resources_by_kind"] = SimpleLazyObject(self.resources_by_kind)
-        context["upcoming_events"] = SimpleLazyObject(lambda: self.upcoming_events()[:6])  # public() queries
-        context["projets_partages"] = SimpleLazyObject(self.projets_partages)
+        context["upcoming_events"] = SimpleLazyObject(  # public() queries
+            lambda: with_card_renditions(list(self.upcoming_events()[:6])))
+        context["projets_partages"] = SimpleLazyObject(lambda: with_card_renditions(list(self.projets_partages())))
         return context
 
 
