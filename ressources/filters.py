@@ -206,7 +206,11 @@ class RessourceFilter:
                              .select_related("listing_image", "territoire", for_specific_subqueries=True))
             return built[0]
 
-        count = cached_value("library-count", vary, lambda: resources().count())
+        facets = self.facet_counts()
+        # Without a type filter the type facet counts exactly the results (every resource has one kind):
+        # their sum is the count, one query (8 ms at scale) fewer.
+        count = cached_value("library-count", vary, lambda: (
+            resources().count() if data.get("type") else sum(facets["type"].values())))
         per_page = getattr(self.index_page, "per_page", 12) or 12
         paginator = _CountedPaginator(_LazySlices(resources), per_page, count)
         page_error = ""
@@ -219,7 +223,6 @@ class RessourceFilter:
             page_error = gettext("Cette page n'existe pas : la dernière page est affichée.")
             page_obj = paginator.page(paginator.num_pages)
         errors = self.errors + ([page_error] if page_error else [])
-        facets = self.facet_counts()
         self._label_choices_with_counts(facets)
         return {
             "facets": facets,
