@@ -60,6 +60,18 @@ def newsletter_editor_js():
     return format_html('<script src="{}" defer></script>', static("newsletter/desk-checks.js"))
 
 
+@hooks.register("after_create_page")
+@hooks.register("after_edit_page")
+def prepare_renditions_after_save(request, page):
+    """The edition's pictures are made by the worker after each save, before anyone exports it."""
+    if isinstance(page.specific, NewsletterPage):
+        from cms.tasks import enqueue
+
+        from .tasks import prepare_edition_renditions
+
+        enqueue(prepare_edition_renditions, page_id=page.pk)
+
+
 @hooks.register("before_create_page")
 def prefill_new_edition(request, parent_page, page_class):
     """Adding an edition from the page tree goes through « Nouvelle édition » (pre-filled)."""
