@@ -12,15 +12,17 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 
 
 # Seconds each of the slowest files takes in one worker (measured with two workers on this machine,
-# set-ups included). pytest-xdist hands out whole files in collection order to whichever worker is free:
+# SQLite, 3 December 2026; the worker's migrations, about 20 s in its first test, left out).
+# pytest-xdist hands out whole files in collection order to whichever worker is free:
 # its default order (most tests first) left the slow files with few tests for last, and one worker ended
 # 18 s after the other. Longest first evens the two out; a file missing here counts 0.3 s per test.
 FILE_SECONDS = {
-    "test_production.py": 40, "test_public_site.py": 30, "test_permissions.py": 30, "test_contributions.py": 25,
-    "test_library_facets.py": 22, "test_fuzz_requests.py": 22, "test_one_reading.py": 18,
-    "test_ressources_library_queries.py": 13, "test_email_rendering.py": 13, "test_vote.py": 12,
-    "test_admin_pages.py": 12, "test_tasks.py": 12, "test_demo.py": 11, "test_providers.py": 11,
-    "test_newsletter.py": 9, "test_push_campaign.py": 8,
+    "test_permissions.py": 30, "test_fuzz_requests.py": 28, "test_production.py": 27, "test_email_rendering.py": 18,
+    "test_one_reading.py": 18, "test_scale_queries.py": 16, "test_demo.py": 12, "test_library_facets.py": 12,
+    "test_admin_pages.py": 12, "test_ressources_library_queries.py": 10, "test_vote.py": 10,
+    "test_newsletter.py": 6, "test_public_site.py": 6, "test_cache.py": 5, "test_ressources_library.py": 5,
+    "test_push_campaign.py": 4, "test_contributions.py": 4, "test_subscribers.py": 4, "test_collectivites.py": 4,
+    "test_api.py": 4, "test_providers.py": 3,
 }
 
 
