@@ -147,7 +147,7 @@ class AmongIds(Func):
     """A condition for ``filter()``: ``expression`` is one of ``ids``, sent as ONE parameter.
 
     ``filter(pk__in=ids)`` writes one placeholder per id, and compiling ``IN (%s, %s, …)`` for the
-    2,000 ids a common word matches at Territoires Conseils' size, once per facet query, was most of a
+    thousands of ids a common word matches at Territoires Conseils' size, once per facet query, was most of a
     search's time (``bench/scale.py``). PostgreSQL gets an array (``= ANY(%s)``), SQLite a JSON list
     read by ``json_each``; another database falls back to ``IN``.
     """

@@ -21,7 +21,7 @@ from .profiles import FORMATS, profile_choices
 
 class NewsletterIndexPage(BasePage):
     """The public archive of the newsletter: every published edition, newest first, by pages of
-    ``EDITIONS_PER_PAGE`` (a year each: ten years of monthly editions stay one bounded page; ``?page=``).
+    ``EDITIONS_PER_PAGE`` (a year of monthly editions a page, ``?page=``: ten years stay bounded pages).
 
     It also explains how to unsubscribe: the generic export links there.
     """
