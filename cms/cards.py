@@ -50,3 +50,14 @@ def with_card_renditions(pages):
     images = [page.listing_image for page in pages if getattr(page, "listing_image_id", None)]
     prefetch_related_objects([image for image in images if image is not None], "renditions")
     return pages
+
+
+def card_page(pages, per_page: int, number):
+    """Page ``number`` of the listing ``pages`` (``Paginator.get_page``: a bad or too high number gives
+    the first or the last page, never an error), its cards' renditions read with
+    :func:`with_card_renditions`."""
+    from django.core.paginator import Paginator
+
+    page = Paginator(pages, per_page).get_page(number)
+    page.object_list = with_card_renditions(list(page.object_list))
+    return page

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import Paginator
 from django.db import models
 from django.db.models.functions import Lower
 from django.shortcuts import render
@@ -13,6 +12,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
+from cms.cards import card_page
 from cms.models import BasePage
 
 from .blocks import SectionsBlock
@@ -51,9 +51,7 @@ class NewsletterIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # A bad or too high ?page= gives the first or the last page (Paginator.get_page), never an error.
-        editions = self.editions().prefetch_related("listing_image__renditions")
-        context["editions"] = Paginator(editions, self.EDITIONS_PER_PAGE).get_page(request.GET.get("page"))
+        context["editions"] = card_page(self.editions(), self.EDITIONS_PER_PAGE, request.GET.get("page"))
         return context
 
     def unsubscribe_url(self) -> str:

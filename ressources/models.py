@@ -18,7 +18,7 @@ from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
 from cms.cache import public_pages
-from cms.cards import with_card_renditions
+from cms.cards import card_page, with_card_renditions
 from cms.models import BasePage
 
 
@@ -269,14 +269,10 @@ class AgendaIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        from django.core.paginator import Paginator
-
         events = EvenementPage.objects.child_of(self).live().select_related("listing_image")  # upcoming() and past() keep the public ones
         # Bounded at any size: upcoming events by pages (?page=, a bad number gives the first or last
         # page), the latest past events only.
-        upcoming = Paginator(events.upcoming(), self.UPCOMING_PER_PAGE).get_page(request.GET.get("page"))
-        upcoming.object_list = with_card_renditions(list(upcoming.object_list))
-        context["upcoming_events"] = upcoming
+        context["upcoming_events"] = card_page(events.upcoming(), self.UPCOMING_PER_PAGE, request.GET.get("page"))
         context["past_events"] = with_card_renditions(list(events.past()[:self.PAST_SHOWN]))
         return context
 
