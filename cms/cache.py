@@ -302,17 +302,24 @@ class AnonymousPageCacheMiddleware:
         key = self._key(request) if getattr(settings, "PAGE_CACHE_ENABLED", True) else None
         cache = _cache()
         if key is not None:
-            cached = cache.get(key, version=current_generation())
-            if cached is not None:
-                return self._rebuild(cached)
+            # The site version and the page in one round trip: the page is kept with the version it
+            # was rendered in, and served only if that is still the current one.
+            found = cache.get_many([GENERATION_KEY, key])
+            generation, cached = found.get(GENERATION_KEY), found.get(key)
+            if generation is not None:
+                _request_generation.get()[0] = generation
+                if cached is not None and cached[0] == generation:
+                    return self._rebuild(cached[1:])
         response = self.get_response(request)
         if self._is_storable(response):
             # The CDN keeps what this cache would keep (and is purged with it), the page cache on or off.
             self._add_shared_cache_header(response)
             if key is not None:
                 headers = [(k, v) for k, v in response.items()]
-                cache.set(key, (response.status_code, headers, response.content), settings.PAGE_CACHE_SECONDS,
-                          version=current_generation())
+                # The version read when the request began (or after its own change): a publish while
+                # it rendered moved the version, and this copy will not be served.
+                cache.set(key, (current_generation(), response.status_code, headers, response.content),
+                          settings.PAGE_CACHE_SECONDS)
                 response[HIT_HEADER] = "MISS"
         return response
 
@@ -498,8 +505,24 @@ def restricted_sections() -> list[tuple[str, int]]:
     restriction saved or deleted, a page moved or deleted moves it)."""
     from wagtail.models import PageViewRestriction
 
-    return cached_value("restricted-sections", (), lambda: sorted(
-        PageViewRestriction.objects.values_list("page__path", "page__depth").distinct()))
+    def compute():
+        from wagtail.models import Page
+
+        sections = set(PageViewRestriction.objects.values_list("page__path", "page__depth"))
+        # Wagtail applies a restriction to the aliases of the restricted page too (and theirs).
+        sources = set(PageViewRestriction.objects.values_list("page_id", flat=True))
+        while sources:
+            aliases = list(Page.objects.filter(alias_of__in=sources).values_list("pk", "path", "depth"))
+            sections.update((path, depth) for _, path, depth in aliases)
+            sources = {pk for pk, _, _ in aliases}
+        return sorted(sections)
+
+    return cached_value("restricted-sections", (), compute)
+
+
+def in_restricted_section(page) -> bool:
+    """Whether a view restriction may apply to ``page`` (itself, an ancestor, or the source of an alias)."""
+    return page.alias_of_id is not None or any(page.path.startswith(path) for path, _ in restricted_sections())
 
 
 def public_pages(queryset):
@@ -512,3 +535,69 @@ def public_pages(queryset):
     for path, depth in restricted_sections():
         q |= Q(path__startswith=path, depth__gte=depth)
     return queryset.exclude(q) if q else queryset
+
+
+def cached_route(root, request, path_components, walk):
+    """Wagtail's routing below the site's root page (``walk``: ``Page.route``), kept in the site version.
+
+    Called from ``HomePage.route``, Wagtail's documented extension point for routing. Wagtail walks
+    the tree one slug at a time, two queries per level (the child by slug, then its specific row):
+    six of a thématique page's eight. The routed page is kept as the fragments are (this process's
+    memory, then the shared cache), under the site version, which every publish, unpublish, move or
+    deletion moves: a stale route is never served. Only plain results are kept: a 404 is not (any
+    visitor could fill the cache with made-up paths), nor a route with arguments (a page's own
+    routing, none today), nor anything in a preview.
+    """
+    vary = request_vary(request)
+    if vary is None or not path_components:
+        return walk(request, path_components)
+    cache, version = _fragments(), current_generation()
+    key = "route:" + hashlib.sha256(f"{root.pk}|{'/'.join(path_components)}".encode()).hexdigest()[:32]
+    page = cache.get(key, version=version)
+    if page is not None:
+        from wagtail.url_routing import RouteResult
+
+        return RouteResult(page)
+    result = walk(request, path_components)
+    page, args, kwargs = result
+    if not args and not kwargs:
+        cache.set(key, page, fragment_seconds(), version=version)
+    return result
+
+
+class CachedSiteMiddleware:
+    """The request's Wagtail site, found once per site version instead of once per request.
+
+    Wagtail finds it with ``Site.find_for_request``, which remembers it on the request in its
+    private ``request._wagtail_site``: the one private attribute the site writes, because the
+    lookup is a third of a cold page and no public setting caches it (docs/decisions.md, « The
+    request's site: the one private attribute »). The site comes from Wagtail's own
+    ``find_for_request`` on a miss, with its root page's specific row, and is kept as the fragments
+    are (this process's memory, then the shared cache) under the site version, which a site saved
+    or deleted and every publish move. Not for the admin and the other paths the page cache leaves
+    out, a host Django refuses, or when fragments are off: Wagtail's lookup then runs as usual. ``tests/test_cache.py`` fails if Wagtail stops
+    reading the attribute, rather than letting the site silently lose the gain.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        vary = None if request.path_info.startswith(tuple(settings.PAGE_CACHE_EXCLUDED_PREFIXES)) else (
+            request_vary(request))
+        if vary:
+            from django.http.request import split_domain_port
+            from wagtail.models import Site
+
+            hostname = split_domain_port(request._get_raw_host())[0]
+            cache, version = _fragments(), current_generation()
+            key = "site:" + hashlib.sha256(f"{hostname}|{request.get_port()}".encode()).hexdigest()[:32]
+            entry = cache.get(key, version=version)
+            if entry is None:
+                site = Site.find_for_request(request)
+                if site is not None:
+                    site.root_page.localized.specific  # noqa: B018 - kept with the site: one query fewer per request
+                cache.set(key, (site,), fragment_seconds(), version=version)
+            else:
+                request._wagtail_site = entry[0]  # Wagtail's own memo of find_for_request (see above)
+        return self.get_response(request)

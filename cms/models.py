@@ -36,6 +36,8 @@ class BasePage(Page):
     )
 
     card_kicker = ""
+    # The subscribe form is in the footer unless the page has its own (the newsletter pages).
+    subscribe_in_content = False
     card_cta_label = _("Lire la suite")
 
     search_fields = Page.search_fields + [index.SearchField("chapo")]
@@ -87,6 +89,22 @@ class BasePage(Page):
 
     def get_meta_description(self) -> str:
         return self.search_description or self.chapo[:300]
+
+    def get_view_restrictions(self):
+        """Wagtail's restrictions of this page, without a query when none can apply.
+
+        Wagtail's ``serve`` asks for them on every page view (one query over the page and its
+        ancestors); the site's restricted sections are kept in the site version
+        (:func:`cms.cache.restricted_sections`, moved by every restriction saved or deleted), and
+        most pages are in none: an empty queryset then, which reads nothing.
+        """
+        from wagtail.models import PageViewRestriction
+
+        from .cache import in_restricted_section
+
+        if in_restricted_section(self):
+            return super().get_view_restrictions()
+        return PageViewRestriction.objects.none()
 
 
 @register_setting(icon="cog")

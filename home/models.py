@@ -8,7 +8,7 @@ from wagtail.fields import StreamField
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
-from cms.cache import public_pages
+from cms.cache import cached_route, public_pages
 from cms.cards import with_card_renditions
 from cms.models import BasePage
 
@@ -26,6 +26,10 @@ class HomePage(BasePage):
 
     class Meta:
         verbose_name = _("page d'accueil")
+
+    def route(self, request, path_components):
+        """Wagtail's routing below the home, kept in the site version (:func:`cms.cache.cached_route`)."""
+        return cached_route(self, request, path_components, super().route)
 
     def get_context(self, request, *args, **kwargs):
         from ressources.models import AgendaIndexPage, EvenementPage, RessourceIndexPage, RessourcePage

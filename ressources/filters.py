@@ -32,6 +32,36 @@ SEARCH_MAX_LENGTH = 200
 YEAR_RE = re.compile(r"^\d{4}$")
 
 
+def _thematique_choices():
+    # Choices from pages change only with the published site: kept in its version (cms.cache).
+    return [("", gettext("Toutes"))] + cached_value("library-thematiques", (), lambda: list(
+        public_pages(ThematiquePage.objects.live()).order_by("title").values_list("slug", "title")))
+
+
+def _type_choices():
+    return [("", gettext("Tous"))] + [(k, str(label)) for k, label, _m in RessourcePage.kinds()]
+
+
+def _departement_choices():
+    # Collectivités change with load_collectivites or an admin save, which move the version too.
+    return [("", gettext("Tous"))] + cached_value("library-departements", (), lambda: [
+        (code, f"{code} — {nom}") for code, nom in
+        Collectivite.objects.filter(echelon=Collectivite.Echelon.DEPARTEMENT).exclude(code_insee="")
+        .order_by("code_insee").values_list("code_insee", "nom")])
+
+
+def _region_choices():
+    return [("", gettext("Toutes"))] + cached_value("library-regions", (), lambda: list(
+        Collectivite.objects.filter(echelon=Collectivite.Echelon.REGION).exclude(code_insee="")
+        .order_by("nom").values_list("code_insee", "nom")))
+
+
+def _annee_choices():
+    years = cached_value("library-years", (), lambda: [
+        d.year for d in public_pages(RessourcePage.objects.live()).dates("publication_date", "year", order="DESC")])
+    return [("", gettext("Toutes"))] + [(str(year), str(year)) for year in years]
+
+
 class RessourceFilterForm(forms.Form):
     """The library's filters; choices come from the database (4 queries, whatever the volume)."""
 
@@ -48,22 +78,13 @@ class RessourceFilterForm(forms.Form):
     def __init__(self, data=None, index_page=None):
         super().__init__(data)
         self.index_page = index_page
-        everything = [("", gettext("Toutes"))]
-        # Choices from pages change only with the published site: kept in its generation (cms.cache).
-        self.fields["thematique"].choices = everything + cached_value("library-thematiques", (), lambda: list(
-            public_pages(ThematiquePage.objects.live()).order_by("title").values_list("slug", "title")))
-        self.fields["type"].choices = [("", gettext("Tous"))] + [(k, str(label)) for k, label, _m in RessourcePage.kinds()]
-        # Collectivités change with load_collectivites or an admin save, which bump the generation too.
-        self.fields["departement"].choices = [("", gettext("Tous"))] + cached_value("library-departements", (), lambda: [
-            (code, f"{code} — {nom}") for code, nom in
-            Collectivite.objects.filter(echelon=Collectivite.Echelon.DEPARTEMENT).exclude(code_insee="")
-            .order_by("code_insee").values_list("code_insee", "nom")])
-        self.fields["region"].choices = everything + cached_value("library-regions", (), lambda: list(
-            Collectivite.objects.filter(echelon=Collectivite.Echelon.REGION).exclude(code_insee="")
-            .order_by("nom").values_list("code_insee", "nom")))
-        years = cached_value("library-years", (), lambda: [
-            d.year for d in public_pages(RessourcePage.objects.live()).dates("publication_date", "year", order="DESC")])
-        self.fields["annee"].choices = everything + [(str(year), str(year)) for year in years]
+        # Callables: the choices are built (and normalised by Django) only when a filter is validated
+        # or the selects are rendered, not when the rendered selects come from the cache.
+        self.fields["thematique"].choices = _thematique_choices
+        self.fields["type"].choices = _type_choices
+        self.fields["departement"].choices = _departement_choices
+        self.fields["region"].choices = _region_choices
+        self.fields["annee"].choices = _annee_choices
         for _name, field in self.fields.items():
             if isinstance(field, forms.ChoiceField):
                 field.error_messages["invalid_choice"] = self.INVALID
@@ -186,8 +207,12 @@ class RessourceFilter:
         """Each facet's choices read « Retour à l'emploi (12) »; the empty choice is left as it is."""
         for facet in self.FACETS:
             field = self.form.fields[facet]
-            field.choices = [(value, label if value == "" else f"{label} ({counts[facet].get(value, 0)})")
-                             for value, label in field.choices]
+
+            def labelled(choices=field.choices, counted=counts[facet]):  # lazy, as the choices themselves
+                return [(value, label if value == "" else f"{label} ({counted.get(value, 0)})")
+                        for value, label in choices]
+
+            field.choices = labelled
 
     def context(self, request):
         """The template context; the SQL runs only for what the cache (site generation) lacks.
@@ -232,6 +257,9 @@ class RessourceFilter:
             "resources": page_obj,
             "result_count": paginator.count,
             "results_key": repr((vary, page_obj.number, per_page)),
+            # The selects show the valid filters and the counts alone: kept per set of valid filters,
+            # unless a filter was refused (its error and the refused value are shown afresh).
+            "filters_key": None if self.form.is_bound and self.form.errors else repr(vary),
         }
 
 

@@ -47,6 +47,23 @@ def test_second_anonymous_request_is_a_hit_without_any_query(client, page_cache,
     assert "Content-Security-Policy" in second  # headers of outer middleware are still added on a hit
 
 
+def test_a_hit_is_one_round_trip_to_the_shared_cache(client, page_cache, monkeypatch, make_thematique):
+    """The site version and the page are read together: a hit costs one Redis round trip, not two."""
+    from cms.cache import GENERATION_KEY
+
+    thematique = make_thematique("Retour à l'emploi")
+    first = get(client, thematique.url)
+    shared = caches["default"]
+    reads = []
+    for name in ("get", "get_many", "has_key"):
+        original = getattr(shared, name)
+        monkeypatch.setattr(shared, name, lambda *a, _original=original, _name=name, **kw: (
+            reads.append((_name, a[0])), _original(*a, **kw))[1])
+    second = get(client, thematique.url)
+    assert second["X-Cache"] == "HIT" and second.content == first.content
+    assert len(reads) == 1 and reads[0][0] == "get_many" and reads[0][1][0] == GENERATION_KEY
+
+
 def test_published_change_shows_immediately(client, page_cache, make_thematique):
     thematique = make_thematique("Retour à l'emploi")
     assert "Retour à l&#x27;emploi" in get(client, thematique.url).content.decode()

@@ -17,12 +17,11 @@ def cold(settings):
 
 
 def routing_queries(page) -> int:
-    """What Wagtail itself runs to serve a page, outside any fragment: the site, two queries per level
-    below the root (the page by slug, then its specific row) and the page's view restrictions.
-
-    A constant for a given depth, whatever the amount of content (docs/decisions.md, "One cache
-    layer on public parts": the routed page is no longer cached by overriding ``route``)."""
-    return 1 + 2 * (page.depth - 1) + 1
+    """What serving a page runs outside any fragment once it has been served in this site version:
+    nothing. The site (``cms.cache.CachedSiteMiddleware``), the routed page (``HomePage.route``) and
+    its view restrictions (``BasePage.get_view_restrictions``) are kept in the site version
+    (docs/decisions.md, « Cold pages without Wagtail's per-request lookups »), whatever the depth."""
+    return 0
 
 
 def html(client, url):
@@ -267,3 +266,50 @@ def test_no_local_copy_when_turned_off(client, cold, settings, make_thematique, 
     with CaptureQueriesContext(connection) as queries:
         assert html(client, thematique.url) == first
     assert len(queries) > routing_queries(thematique)
+
+
+def test_a_renamed_slug_routes_at_once_and_the_old_address_is_gone(client, cold, make_thematique):
+    """The routed page is kept per path in the site version: a publish that changes the path drops it."""
+    thematique = make_thematique("Retour à l'emploi")
+    old_url = thematique.url
+    html(client, old_url)
+    thematique.slug = "emploi"
+    thematique.save_revision().publish()
+    thematique.refresh_from_db()
+    assert thematique.url != old_url
+    assert client.get(old_url).status_code == 404
+    assert "Retour à l&#x27;emploi" in html(client, thematique.url)
+
+
+def test_a_page_under_an_alias_of_a_private_page_asks_for_login_too(client, cold, home, make_thematique):
+    """Wagtail applies a restriction to the aliases of the restricted page: so do the kept restrictions."""
+    from wagtail.models import PageViewRestriction
+
+    thematique = make_thematique("Retour à l'emploi")
+    alias = thematique.create_alias(parent=home, update_slug="alias-emploi")
+    assert client.get(alias.url).status_code == 200
+    PageViewRestriction.objects.create(page=thematique, restriction_type=PageViewRestriction.LOGIN)
+    assert client.get(thematique.url).status_code == 302
+    assert client.get(alias.url).status_code == 302
+
+
+def test_a_new_site_for_a_host_is_used_on_the_next_request(client, cold, home, make_thematique):
+    """The request's site is kept in the site version: saving a site moves it."""
+    from wagtail.models import Site
+
+    thematique = make_thematique("Retour à l'emploi")
+    assert "<h1" in html(client, "/")  # the default site, kept for this host
+    client.get("/", HTTP_HOST="autre.example")
+    Site.objects.create(hostname="autre.example", port=80, root_page=thematique, site_name="Autre")
+    other = client.get("/", HTTP_HOST="autre.example")
+    assert other.status_code == 200
+    assert other.context["page"].pk == thematique.pk
+    assert client.get("/").context["page"].pk == home.pk
+
+
+def test_each_page_s_footer_form_says_where_the_subscriber_came_from(client, cold, home, make_thematique):
+    """The footer's subscribe form is kept per page and path: its source field is that page's path."""
+    thematique = make_thematique("Retour à l'emploi")
+    for _ in range(2):
+        assert f'name="source" value="{thematique.url}"' in html(client, thematique.url)
+        assert 'name="source" value="/"' in html(client, "/")

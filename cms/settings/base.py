@@ -84,6 +84,8 @@ MIDDLEWARE = [
     # Outside the session, CSRF and messages middleware so that it sees every cookie they set
     # (a response that sets a cookie is never cached) and a hit costs no database query.
     "cms.cache.AnonymousPageCacheMiddleware",
+    # After the page cache (a hit needs no site), before everything that asks Wagtail for the site.
+    "cms.cache.CachedSiteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
