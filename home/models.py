@@ -9,7 +9,7 @@ from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
 from cms.cache import cached_route, public_pages
-from cms.cards import with_card_renditions
+from cms.cards import for_cards, with_card_renditions
 from cms.models import BasePage
 
 
@@ -42,9 +42,9 @@ class HomePage(BasePage):
             public_pages(ThematiquePage.objects.live()).filter(is_thematique_du_mois=True)
             .select_related("listing_image").order_by("-last_published_at").first()
         ))
-        context["latest_resources"] = SimpleLazyObject(lambda: with_card_renditions(list(
+        context["latest_resources"] = SimpleLazyObject(lambda: with_card_renditions(for_cards(
             public_pages(RessourcePage.objects.live()).order_by("-publication_date", "-pk")
-            .specific().select_related("listing_image", for_specific_subqueries=True)[:6]
+            .select_related("listing_image")[:6]
         )))
         context["upcoming_events"] = SimpleLazyObject(lambda: with_card_renditions(list(
             EvenementPage.objects.upcoming(timezone.now()).select_related("listing_image")[:3])))

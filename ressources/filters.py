@@ -22,7 +22,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from cms.cache import cached_value, public_pages
-from cms.cards import with_card_renditions
+from cms.cards import for_cards, with_card_renditions
 from cms.search import AmongIds, search_query, search_terms
 from thematiques.models import Collectivite, ThematiquePage
 
@@ -227,8 +227,7 @@ class RessourceFilter:
 
         def resources():  # the filtered queryset, built once (a search runs when it is built)
             if not built:
-                built.append(self.queryset()[1].specific()
-                             .select_related("listing_image", "territoire", for_specific_subqueries=True))
+                built.append(self.queryset()[1].select_related("listing_image"))
             return built[0]
 
         facets = self.facet_counts()
@@ -282,4 +281,4 @@ class _LazySlices:
         self._build = build
 
     def __getitem__(self, bounds):
-        return SimpleLazyObject(lambda: with_card_renditions(list(self._build()[bounds])))
+        return SimpleLazyObject(lambda: with_card_renditions(for_cards(self._build()[bounds])))

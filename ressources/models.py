@@ -129,6 +129,7 @@ class ProjetPage(RessourcePage):
     subpage_types = []
     is_creatable = True
     kind = "projet"
+    card_fields = ("nature",)  # read by get_card_kicker (cms.cards.for_cards)
     kind_label = _("Projet ou initiative")
     card_cta_label = _("Pour découvrir le projet")
 

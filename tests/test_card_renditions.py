@@ -79,3 +79,48 @@ def test_cards_read_their_renditions_in_one_query(client, site, settings, monkey
     assert asked == []  # no card asked the renditions cache: the renditions were prefetched
     html = client.get(site["library"].url).content.decode()
     assert html.count('class="fr-responsive-img"') >= 9  # the pictures are there
+
+
+def test_cards_of_every_kind_cost_the_same_queries_and_show_their_own_kicker(client, site, settings):
+    """``cms.cards.for_cards``: the cards read the base rows once, plus the projects' nature (their
+    kicker), however many kinds of resource the listing shows; ``.specific()`` read one query per kind."""
+    from bs4 import BeautifulSoup
+
+    from ressources.models import ActualitePage, ArticlePage, ConceptPage, ProjetPage, TribunePage
+
+    settings.PAGE_CACHE_ENABLED = False
+    settings.FRAGMENT_CACHE_ENABLED = False
+    urls = [site["thematique"].url, site["library"].url, site["home"].url]
+
+    def add(model, title, **fields):
+        page = site["library"].add_child(instance=model(title=title, chapo="Résumé.", **fields))
+        page.thematiques.add(site["thematique"])
+        page.save_revision().publish()
+
+    def queries():
+        counts = {}
+        for url in urls:
+            client.get(url)
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(url).status_code == 200
+            counts[url] = len(captured)
+        return counts
+
+    add(ProjetPage, "Atelier vélo", nature=ProjetPage.Nature.INITIATIVE)
+    add(ArticlePage, "Lire la ville")
+    two_kinds = queries()
+    add(ProjetPage, "Maison du projet", nature=ProjetPage.Nature.EXPERIENCE)
+    add(TribunePage, "Une tribune")
+    add(ConceptPage, "Le concept")
+    add(ActualitePage, "Une actualité")
+    assert queries() == two_kinds
+
+    for url in urls:
+        soup = BeautifulSoup(client.get(url).content.decode(), "html.parser")
+        kickers = {card.select_one(".fr-card__title").get_text(strip=True): card.select_one(".fr-card__detail")
+                   for card in soup.select(".fr-card")}
+        for title, kicker in (("Atelier vélo", "Initiative"), ("Maison du projet", "Expérience territoriale"),
+                              ("Le concept", "Concept du mois"), ("Une tribune", "Tribune")):
+            if title in kickers:
+                assert kicker in kickers[title].get_text(), (url, title)
+        assert {"Atelier vélo", "Maison du projet"} <= set(kickers), url

@@ -12,7 +12,7 @@ from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
 from cms.cache import public_pages
-from cms.cards import with_card_renditions
+from cms.cards import for_cards, with_card_renditions
 from cms.models import BasePage
 
 from .codes import normalize_code, validate_code_departement, validate_insee_commune, validate_siren
@@ -213,7 +213,7 @@ class ThematiquePage(BasePage):
     def resources_by_kind(self):
         """{kind label: the latest ``RESOURCES_PER_KIND`` resources of that kind}, each list knowing the
         kind's total and its library URL: bounded at any size (one query for the latest of every kind,
-        one per kind for their specific rows, one for the totals)."""
+        one for the projects' nature, their cards' only specific field, one for the totals)."""
         from django.db.models import Count, F, Window
         from django.db.models.functions import RowNumber
 
@@ -223,7 +223,7 @@ class ThematiquePage(BasePage):
         latest = (base.annotate(rank=Window(RowNumber(), partition_by=[F("content_type")],
                                             order_by=[F("publication_date").desc(), F("pk").desc()]))
                   .filter(rank__lte=self.RESOURCES_PER_KIND).order_by("-publication_date", "-pk")
-                  .specific().select_related("listing_image", for_specific_subqueries=True))
+                  .select_related("listing_image"))
         totals = dict(base.values_list("content_type").annotate(n=Count("pk")).order_by())
         library = public_pages(RessourceIndexPage.objects.live()).order_by("path").first()
         groups: dict = {}
@@ -233,7 +233,7 @@ class ThematiquePage(BasePage):
             group = groups[str(label)] = KindGroup()
             group.total = totals.get(ContentType.objects.get_for_model(model).pk, 0)
             group.library_url = f"{library.url}?thematique={self.slug}&type={kind}" if library else ""
-        for page in with_card_renditions(list(latest)):
+        for page in with_card_renditions(for_cards(latest)):
             groups.setdefault(str(page.kind_label), KindGroup()).append(page)
         return {label: pages for label, pages in groups.items() if pages}
 
