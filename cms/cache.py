@@ -542,7 +542,7 @@ def cached_route(root, request, path_components, walk):
 
     Called from ``HomePage.route``, Wagtail's documented extension point for routing. Wagtail walks
     the tree one slug at a time, two queries per level (the child by slug, then its specific row):
-    six of a thématique page's eight. The routed page is kept as the fragments are (this process's
+    four of a thématique page's eight before this. The routed page is kept as the fragments are (this process's
     memory, then the shared cache), under the site version, which every publish, unpublish, move or
     deletion moves: a stale route is never served. Only plain results are kept: a 404 is not (any
     visitor could fill the cache with made-up paths), nor a route with arguments (a page's own
@@ -566,12 +566,12 @@ def cached_route(root, request, path_components, walk):
 
 
 class CachedSiteMiddleware:
-    """The request's Wagtail site, found once per site version instead of once per request.
+    """The request's Wagtail site, found once per release instead of once per request.
 
     Wagtail finds it with ``Site.find_for_request``, which remembers it on the request in its
     private ``request._wagtail_site``: the one private attribute the site writes, because the
-    lookup is a third of a cold page and no public setting caches it (docs/decisions.md, « The
-    request's site: the one private attribute »). The site comes from Wagtail's own
+    lookup is a third of a cold page and no public setting caches it (docs/decisions.md, « Cold
+    pages without Wagtail's per-request lookups »). The site comes from Wagtail's own
     ``find_for_request`` on a miss and is kept as the fragments are (this process's memory, then the
     shared cache) in the release, which a site saved or deleted moves; its root page's specific row,
     which Wagtail routes from, is kept in the site version, which every publish moves (and replaces

@@ -57,10 +57,10 @@ def for_cards(queryset) -> list:
 
     ``.specific()`` reads every page's whole row in one query per page type, StreamField bodies
     included, for cards that show the base model's fields: a third of the library's first request
-    after a publish. Here the base rows are read once (``.specific(defer=True)``: the specific
-    classes, their own fields deferred: ``specific_deferred``, the listing image selected with
-    the base rows kept), then, for each page type that names ``card_fields`` (the
-    specific fields its ``get_card()`` reads, such as a project's nature), those fields in one query.
+    after a publish. Here the base rows are read once and each becomes its ``specific_deferred``
+    (the specific class, its own fields deferred, the listing image the queryset selected kept);
+    then, for each page type that names ``card_fields`` (the specific fields its ``get_card()``
+    reads, such as a project's nature), those fields are read in one query.
     """
     from collections import defaultdict
 
