@@ -213,6 +213,13 @@ def _page_leaving_handler(sender, instance, **kwargs):
     invalidate_site_cache(pages=[instance])
 
 
+def _page_created_handler(sender, instance, created=False, **kwargs):
+    """A page added to the tree: its parent's children changed (the kept site root and routed pages
+    hold their ``numchild``, which treebeard reads before listing children), even before a publish."""
+    if created:
+        invalidate_site_cache()
+
+
 def _page_moving_handler(sender, instance, **kwargs):
     """Before a move: the page's and its descendants' old URLs, purged with the site after the move."""
     if _cdn_backends():
@@ -262,6 +269,7 @@ def connect_signals() -> None:
     for model in [m for m in apps.get_models() if issubclass(m, Page)]:
         post_delete.connect(_page_leaving_handler, sender=model,
                             dispatch_uid=f"pagecache_delete_{model._meta.label}")
+        post_save.connect(_page_created_handler, sender=model, dispatch_uid=f"pagecache_create_{model._meta.label}")
     post_save.connect(_settings_saved, sender=SiteSettings, dispatch_uid="pagecache_save_sitesettings")
     # Partners and site settings show in the chrome of every page (release fragments).
     post_save.connect(_everything_handler, sender=Partenaire, dispatch_uid="pagecache_save_partenaire")

@@ -313,3 +313,15 @@ def test_each_page_s_footer_form_says_where_the_subscriber_came_from(client, col
     for _ in range(2):
         assert f'name="source" value="{thematique.url}"' in html(client, thematique.url)
         assert 'name="source" value="/"' in html(client, "/")
+
+
+def test_a_page_added_live_without_a_publish_is_routed_at_once(client, cold, home):
+    """A page created live in code (no revision published) still changes its parent's children: the
+    kept root page and routes must not keep the old ``numchild`` (treebeard lists no child of a leaf)."""
+    from home.models import StandardPage
+
+    assert client.get("/").status_code == 200  # the home kept, with no child yet
+    child = home.add_child(instance=StandardPage(title="Mentions légales", slug="mentions-legales"))
+    assert client.get(child.url).status_code == 200
+    grandchild = child.add_child(instance=StandardPage(title="Cookies", slug="cookies"))
+    assert client.get(grandchild.url).status_code == 200
