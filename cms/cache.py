@@ -24,7 +24,7 @@ site, partner or site-settings changes); :func:`invalidate_site_cache` increment
 transaction commits, increments it again and purges from the CDN every page URL of the site (plus
 the old URLs of pages that were unpublished, moved or deleted): the CDN drops the same set of pages
 as Redis. It runs when a page is published, unpublished, moved or deleted, when site settings,
-partners, sites or view restrictions change, and when a vote count changes. A page shows cards of
+partners, sites, collectivités or view restrictions change, and when a vote count changes. A page shows cards of
 other pages (the home lists the latest resources, a thématique its events), so per-URL purging would
 miss most of the pages a change shows on.
 """
@@ -271,9 +271,14 @@ def connect_signals() -> None:
                             dispatch_uid=f"pagecache_delete_{model._meta.label}")
         post_save.connect(_page_created_handler, sender=model, dispatch_uid=f"pagecache_create_{model._meta.label}")
     post_save.connect(_settings_saved, sender=SiteSettings, dispatch_uid="pagecache_save_sitesettings")
-    # Partners and site settings show in the chrome of every page (release fragments).
-    post_save.connect(_everything_handler, sender=Partenaire, dispatch_uid="pagecache_save_partenaire")
-    for model in (Partenaire, SiteSettings):
+    # Partners and site settings show in the chrome of every page (release fragments); collectivités
+    # in the library's territory filters, kept in the release too (a publish cannot change them), and
+    # in pages (a territory's name): a rare change (an admin save, a yearly import) that drops both.
+    from thematiques.models import Collectivite
+
+    for model in (Partenaire, Collectivite):
+        post_save.connect(_everything_handler, sender=model, dispatch_uid=f"pagecache_save_{model._meta.label}")
+    for model in (Partenaire, SiteSettings, Collectivite):
         post_delete.connect(_everything_handler, sender=model, dispatch_uid=f"pagecache_del_{model._meta.label}")
     # Vote counts shown on public pages (the vote, issue 4), and anything else listed in settings.
     for label in getattr(settings, "PAGE_CACHE_INVALIDATING_MODELS", []):
@@ -516,9 +521,11 @@ def restricted_sections() -> list[tuple[str, int]]:
     def compute():
         from wagtail.models import Page
 
-        sections = set(PageViewRestriction.objects.values_list("page__path", "page__depth"))
+        # One query (none more when no page is restricted, the usual case): a publish drops this value.
+        rows = list(PageViewRestriction.objects.values_list("page_id", "page__path", "page__depth"))
+        sections = {(path, depth) for _, path, depth in rows}
         # Wagtail applies a restriction to the aliases of the restricted page too (and theirs).
-        sources = set(PageViewRestriction.objects.values_list("page_id", flat=True))
+        sources = {pk for pk, _, _ in rows}
         while sources:
             aliases = list(Page.objects.filter(alias_of__in=sources).values_list("pk", "path", "depth"))
             sections.update((path, depth) for _, path, depth in aliases)
@@ -545,6 +552,31 @@ def public_pages(queryset):
     return queryset.exclude(q) if q else queryset
 
 
+def singleton_pages() -> dict:
+    """``{model: page}``: the first live, public page (in tree order) of each page type the site has
+    at most one of and links to from elsewhere (the library, the agenda, the vote page), read in ONE
+    query with only what a link needs, kept in the site version. The home, a thématique and the vote
+    block each asked for theirs in a query of its own after every publish."""
+    from django.contrib.contenttypes.models import ContentType
+    from wagtail.models import Page
+
+    from ressources.models import AgendaIndexPage, RessourceIndexPage
+    from thematiques.vote.models import VotePage
+
+    models = (RessourceIndexPage, AgendaIndexPage, VotePage)
+
+    def compute():
+        types = {ct.pk: model for model, ct in ContentType.objects.get_for_models(*models).items()}
+        found = {}
+        for page in (public_pages(Page.objects.live()).filter(content_type_id__in=list(types))
+                     .only("id", "title", "slug", "path", "depth", "url_path", "locale_id", "content_type_id", "live")
+                     .order_by("path")):
+            found.setdefault(types[page.content_type_id], page)
+        return found
+
+    return cached_value("singleton-pages", (), compute)
+
+
 def cached_route(root, request, path_components, walk):
     """Wagtail's routing below the site's root page (``walk``: ``Page.route``), kept in the site version.
 
@@ -555,22 +587,57 @@ def cached_route(root, request, path_components, walk):
     deletion moves: a stale route is never served. Only plain results are kept: a 404 is not (any
     visitor could fill the cache with made-up paths), nor a route with arguments (a page's own
     routing, none today), nor anything in a preview.
+
+    After a publish (the site version moved), where the path led is still known: the page's id and
+    type are kept in the *release*, and the page is read again in ONE query that checks what the
+    walk found, that it is still live at that very URL path (``url_path``, which Wagtail rewrites on
+    every slug change or move). Anything else (moved, renamed, unpublished, deleted, a path that led
+    elsewhere) and Wagtail walks the tree as usual.
     """
     vary = request_vary(request)
     if vary is None or not path_components:
         return walk(request, path_components)
+    from wagtail.url_routing import RouteResult
+
     cache, version = _fragments(), current_generation()
-    key = "route:" + hashlib.sha256(f"{root.pk}|{'/'.join(path_components)}".encode()).hexdigest()[:32]
+    digest = hashlib.sha256(f"{root.pk}|{'/'.join(path_components)}".encode()).hexdigest()[:32]
+    key, where_key = "route:" + digest, "route-to:" + digest
     page = cache.get(key, version=version)
     if page is not None:
-        from wagtail.url_routing import RouteResult
-
         return RouteResult(page)
+    url_path = f"{root.url_path}{'/'.join(path_components)}/"
+    where = cache.get(where_key, version=current_release())
+    if where is not None:
+        page = _page_at(where, url_path)
+        if page is not None:
+            cache.set(key, page, fragment_seconds(), version=version)
+            return RouteResult(page)
     result = walk(request, path_components)
     page, args, kwargs = result
     if not args and not kwargs:
         cache.set(key, page, fragment_seconds(), version=version)
+        if page.url_path == url_path:
+            cache.set(where_key, (page.pk, page.content_type_id), fragment_seconds(), version=current_release())
     return result
+
+
+def _page_at(where, url_path):
+    """The live page of id and type ``where`` if it is still at ``url_path`` (one query), else None."""
+    from django.contrib.contenttypes.models import ContentType
+
+    page_id, content_type_id = where
+    try:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+    except ContentType.DoesNotExist:
+        return None
+    if model is None:
+        return None
+    # With its pictures (header, listing image): the page's hero and meta tags read them next.
+    from wagtail.images import get_image_model
+
+    image_model = get_image_model()
+    images = [f.name for f in model._meta.concrete_fields if f.is_relation and f.related_model is image_model]
+    return model.objects.filter(pk=page_id, url_path=url_path, live=True).select_related(*images).first()
 
 
 class CachedSiteMiddleware:

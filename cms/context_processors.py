@@ -20,30 +20,46 @@ def _site(request):
     return Site.find_for_request(request)
 
 
-def _navigation(request):
-    site = _site(request)
-    if site is None:
-        return []
-    return list(public_pages(site.root_page.get_children().live()).in_menu())
+def _chrome_pages(request) -> tuple[list, list]:
+    """``(menu, footer links)``: the site root's live children shown in menus, and the standard pages
+    below the root marked for the footer, both public, in tree order.
 
+    One query for both, reading only what a link shows (title and URL): the chrome's page fragments
+    are what every page rebuilds first after a publish.
+    """
+    from django.db.models import Exists, OuterRef, Q
+    from wagtail.models import Page
 
-def _footer_pages(request):
     from home.models import StandardPage
 
     site = _site(request)
     if site is None:
-        return []
-    return list(
-        public_pages(StandardPage.objects.live()).descendant_of(site.root_page)
-        .filter(show_in_footer=True).order_by("path")
+        return [], []
+    root = site.root_page
+    in_footer = Exists(StandardPage.objects.filter(pk=OuterRef("pk"), show_in_footer=True))
+    pages = list(
+        public_pages(Page.objects.live().descendant_of(root)).annotate(in_footer=in_footer)
+        .filter(Q(depth=root.depth + 1, show_in_menus=True) | Q(in_footer=True))
+        .only("id", "title", "slug", "path", "depth", "url_path", "locale_id", "content_type_id", "live",
+              "show_in_menus")
+        .order_by("path")
     )
+    menu = [p for p in pages if p.depth == root.depth + 1 and p.show_in_menus]
+    return menu, [p for p in pages if p.in_footer]
 
 
 def site_chrome(request):
+    found = []
+
+    def chrome():
+        if not found:
+            found.append(_chrome_pages(request))
+        return found[0]
+
     return {
         "partners": SimpleLazyObject(_partners),
-        "main_navigation": SimpleLazyObject(lambda: _navigation(request)),
-        "footer_pages": SimpleLazyObject(lambda: _footer_pages(request)),
+        "main_navigation": SimpleLazyObject(lambda: chrome()[0]),
+        "footer_pages": SimpleLazyObject(lambda: chrome()[1]),
     }
 
 

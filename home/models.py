@@ -8,7 +8,7 @@ from wagtail.fields import StreamField
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
-from cms.cache import cached_route, public_pages
+from cms.cache import cached_route, public_pages, singleton_pages
 from cms.cards import for_cards, with_card_renditions
 from cms.models import BasePage
 
@@ -40,23 +40,29 @@ class HomePage(BasePage):
         # (Building a ``.public()`` queryset may run a query: inside the lambdas too.)
         context["thematique_du_mois"] = SimpleLazyObject(lambda: (
             public_pages(ThematiquePage.objects.live()).filter(is_thematique_du_mois=True)
-            .select_related("listing_image").order_by("-last_published_at").first()
+            .defer_streamfields().select_related("listing_image").order_by("-last_published_at").first()
         ))
         context["latest_resources"] = SimpleLazyObject(lambda: with_card_renditions(for_cards(
             public_pages(RessourcePage.objects.live()).order_by("-publication_date", "-pk")
             .select_related("listing_image")[:6]
         )))
         context["upcoming_events"] = SimpleLazyObject(lambda: with_card_renditions(list(
-            EvenementPage.objects.upcoming(timezone.now()).select_related("listing_image")[:3])))
-        context["library_page"] = SimpleLazyObject(lambda: RessourceIndexPage.objects.live().descendant_of(self).first())
-        context["agenda_page"] = SimpleLazyObject(lambda: AgendaIndexPage.objects.live().descendant_of(self).first())
+            EvenementPage.objects.upcoming(timezone.now()).defer_streamfields().select_related("listing_image")[:3])))
+        # Their links only, the two read with the vote page in one query (cms.cache.singleton_pages).
+        context["library_page"] = SimpleLazyObject(lambda: self._singleton(RessourceIndexPage))
+        context["agenda_page"] = SimpleLazyObject(lambda: self._singleton(AgendaIndexPage))
         context["latest_edition"] = SimpleLazyObject(self._latest_edition)
         return context
+
+    def _singleton(self, model):
+        page = singleton_pages().get(model)
+        return page if page is not None and page.path.startswith(self.path) else None
 
     def _latest_edition(self):
         from newsletter.models import NewsletterPage
 
-        return (public_pages(NewsletterPage.objects.live()).select_related("listing_image")
+        # Its card only: not the edition's sections (the largest StreamField of the site).
+        return (public_pages(NewsletterPage.objects.live()).defer_streamfields().select_related("listing_image")
                 .order_by("-date", "-number", "-pk").first())
 
 

@@ -460,7 +460,7 @@ def load(resources=5000, events=1000, editions=120, ballots=5000, seed=16, stdou
         by_model[NewsletterPage] = list(NewsletterPage.objects.filter(slug__startswith=PREFIX)
                                         .values_list("pk", flat=True)) if report.created["éditions"] else []
         _index(by_model)
-        invalidate_site_cache()
+        invalidate_site_cache(everything=True)  # collectivités too (kept in the release)
     if connection.vendor == "postgresql" and any(report.created.values()):
         # Fresh planner statistics: right after a bulk insert PostgreSQL still plans for the demo's few
         # rows (a nested loop per resource, estimated 1 row, 5,012 real) until autovacuum's ANALYZE, and

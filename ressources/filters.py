@@ -21,7 +21,7 @@ from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cms.cache import cached_value, public_pages
+from cms.cache import cached_in_release, cached_value, public_pages
 from cms.cards import for_cards, with_card_renditions
 from cms.search import AmongIds, search_query, search_terms
 from thematiques.models import Collectivite, ThematiquePage
@@ -43,15 +43,16 @@ def _type_choices():
 
 
 def _departement_choices():
-    # Collectivités change with load_collectivites or an admin save, which move the version too.
-    return [("", gettext("Tous"))] + cached_value("library-departements", (), lambda: [
+    # Collectivités change with load_collectivites or an admin save, which move the release: a
+    # publish keeps these choices (cms.cache.cached_in_release).
+    return [("", gettext("Tous"))] + cached_in_release("library-departements", (), lambda: [
         (code, f"{code} — {nom}") for code, nom in
         Collectivite.objects.filter(echelon=Collectivite.Echelon.DEPARTEMENT).exclude(code_insee="")
         .order_by("code_insee").values_list("code_insee", "nom")])
 
 
 def _region_choices():
-    return [("", gettext("Toutes"))] + cached_value("library-regions", (), lambda: list(
+    return [("", gettext("Toutes"))] + cached_in_release("library-regions", (), lambda: list(
         Collectivite.objects.filter(echelon=Collectivite.Echelon.REGION).exclude(code_insee="")
         .order_by("nom").values_list("code_insee", "nom")))
 

@@ -126,3 +126,107 @@ def test_shared_writes_of_a_request_go_in_one_batch(client, cold, monkeypatch, m
     html(client, thematique.url)
     one_by_one = [key for name, key in calls if name == "set" and not key.startswith("wagtail_")]  # Wagtail's own
     assert one_by_one == [] and ("set_many" in {name for name, _keys in calls}), calls
+
+
+@pytest.fixture
+def page_queries():
+    """The SQL of the queries run inside the block, as a list filled when it ends."""
+    from contextlib import contextmanager
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    @contextmanager
+    def capture():
+        found = []
+        with CaptureQueriesContext(connection) as queries:
+            yield found
+        found.extend(q["sql"] for q in queries.captured_queries)
+
+    return capture
+
+
+def _walk_queries(sqls):
+    """Wagtail's own routing: a child looked up by its slug, one query per level."""
+    return [sql for sql in sqls if '"wagtailcore_page"."slug" =' in sql]
+
+
+def test_after_a_publish_a_page_is_routed_by_one_query_on_its_url_path(client, cold, page_queries, make_thematique):
+    """The route kept in the site version goes with a publish; where the path led (the page's id and
+    type) stays in the release, read back in one query that checks the page is still live there."""
+    thematique = make_thematique("Retour à l'emploi")
+    other = make_thematique("Santé")
+    html(client, thematique.url)
+    other.save_revision().publish()
+    with page_queries() as sqls:
+        page = html(client, thematique.url)
+    assert "Retour à l&#x27;emploi" in page
+    assert _walk_queries(sqls) == []
+    assert len([sql for sql in sqls if '"wagtailcore_page"."url_path" =' in sql]) == 1
+
+
+def test_a_page_moved_unpublished_or_replaced_is_routed_afresh_in_the_same_release(
+        client, cold, page_queries, home, make_thematique):
+    from thematiques.models import ThematiquePage
+
+    thematique = make_thematique("Retour à l'emploi")
+    old_url = thematique.url
+    html(client, old_url)
+    thematique.move(home, pos="last-child")  # a new url_path: the id kept for the old path no longer fits
+    thematique.refresh_from_db()
+    moved = client.get(old_url)  # not the page at its old address: Wagtail's redirect to the new one
+    assert (moved.status_code, moved["Location"]) == (301, thematique.url)
+    assert "Retour à l&#x27;emploi" in html(client, thematique.url)
+
+    thematique.unpublish()
+    assert client.get(thematique.url).status_code == 404
+
+    parent = thematique.get_parent()
+    thematique.delete()
+    replacement = parent.add_child(instance=ThematiquePage(title="Emploi, la suite", slug=thematique.slug))
+    replacement.save_revision().publish()
+    with page_queries() as sqls:
+        assert "Emploi, la suite" in html(client, replacement.url)
+    assert _walk_queries(sqls)  # the kept id is gone: Wagtail's walk found the new page
+
+
+def test_a_publish_keeps_the_library_s_territory_filters_a_collectivite_change_does_not(
+        client, cold, page_queries, ressource_index, make_projet, make_thematique):
+    from thematiques.models import Collectivite
+
+    Collectivite.objects.create(code="34", code_insee="34", nom="Hérault", echelon="dep", region="76")
+    thematique = make_thematique("Retour à l'emploi")
+    projet = make_projet("Wake Up Café", thematiques=[thematique])
+    assert "34 — Hérault" in html(client, ressource_index.url)
+
+    projet.title = "Wake Up Café solidaire"
+    projet.save_revision().publish()
+    with page_queries() as sqls:
+        page = html(client, ressource_index.url)
+    assert "Wake Up Café solidaire" in page and "34 — Hérault" in page
+    assert [sql for sql in sqls if '"thematiques_collectivite"."nom"' in sql] == []  # the choices' names
+
+    herault = Collectivite.objects.get(code="34")
+    herault.nom = "Hérault (34)"
+    herault.save()  # moves the release: the choices are read again
+    assert "34 — Hérault (34)" in html(client, ressource_index.url)
+
+
+def test_after_a_publish_the_menu_and_the_footer_links_are_one_query(client, cold, page_queries, home,
+                                                                      thematique_index, make_thematique):
+    from home.models import StandardPage
+
+    thematique_index.show_in_menus = True
+    thematique_index.save_revision().publish()
+    legal = home.add_child(instance=StandardPage(title="Mentions légales", slug="mentions-legales"))
+    legal.save_revision().publish()
+    thematique = make_thematique("Retour à l'emploi")
+    html(client, thematique.url)
+    thematique.save_revision().publish()
+    with page_queries() as sqls:
+        page = html(client, thematique.url)
+    assert 'class="fr-footer__bottom-link" href="/mentions-legales/">Mentions légales' in page
+    assert f'class="fr-nav__link" href="{thematique_index.url}" aria-current="true"' in page
+    chrome = [sql for sql in sqls if '"show_in_menus"' in sql.partition(" WHERE ")[2]
+              or '"show_in_footer"' in sql.partition(" WHERE ")[2]]
+    assert len(chrome) == 1, chrome

@@ -11,7 +11,7 @@ from wagtail.models import Orderable
 from wagtail.search import index
 
 from cms.blocks import BaseStreamBlock
-from cms.cache import public_pages
+from cms.cache import public_pages, singleton_pages
 from cms.cards import for_cards, with_card_renditions
 from cms.models import BasePage
 
@@ -225,7 +225,7 @@ class ThematiquePage(BasePage):
                   .filter(rank__lte=self.RESOURCES_PER_KIND).order_by("-publication_date", "-pk")
                   .select_related("listing_image"))
         totals = dict(base.values_list("content_type").annotate(n=Count("pk")).order_by())
-        library = public_pages(RessourceIndexPage.objects.live()).order_by("path").first()
+        library = singleton_pages().get(RessourceIndexPage)
         groups: dict = {}
         for kind, label, model in RessourcePage.kinds():  # a fixed order of kinds on every thématique
             from django.contrib.contenttypes.models import ContentType
@@ -240,10 +240,12 @@ class ThematiquePage(BasePage):
     def upcoming_events(self):
         from ressources.models import EvenementPage
 
-        return EvenementPage.objects.upcoming().filter(thematiques=self).select_related("listing_image")
+        return (EvenementPage.objects.upcoming().filter(thematiques=self).defer_streamfields()
+                .select_related("listing_image"))
 
     def projets_partages(self):
-        return public_pages(ProjetPartagePage.objects.live()).filter(thematique=self).select_related("listing_image")
+        return (public_pages(ProjetPartagePage.objects.live()).filter(thematique=self).defer_streamfields()
+                .select_related("listing_image"))
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -236,7 +236,6 @@ FRAGMENT_LOCAL_CACHE_ENTRIES = env_int(os.environ, "FRAGMENT_LOCAL_CACHE_ENTRIES
 PAGE_CACHE_CDN_SECONDS = env_int(os.environ, "PAGE_CACHE_CDN_SECONDS", 0)
 # Models whose changes show on cached pages beyond pages themselves (vote counts…).
 PAGE_CACHE_INVALIDATING_MODELS = [
-    "thematiques.Collectivite",  # territory names on pages, the library's département and région filters
     "thematiques.Ballot", "thematiques.Campaign", "thematiques.CampaignThematique", "thematiques.Candidature",
 ]
 

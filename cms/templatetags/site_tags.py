@@ -80,8 +80,8 @@ def breadcrumb_ancestors(context):
     """
     request = context.get("request")
     page = context.get("page")
-    if page is None or not getattr(page, "depth", None):
-        return []
+    if page is None or not getattr(page, "depth", None) or page.depth <= 3:
+        return []  # no ancestor below the home (depth 2) to show: no query
     # (base.html keeps the whole rendered breadcrumbs in the site generation.)
     ancestors = page.get_ancestors().filter(depth__gt=2).only("id", "title", "url_path", "path", "depth")
     return [(a.title, a.get_url(request)) for a in ancestors]
@@ -210,12 +210,13 @@ def select_options(field):
     """The ``<option>`` elements of a choice field, its current value selected when it is a valid one.
 
     A library filter lists a hundred départements: rendered once per set of choices and selected
-    value, then kept like a fragment (choices come from the published site and the collectivités,
-    both in the site generation). An invalid submitted value selects nothing and is never stored.
+    value, then kept in the release, keyed by all it shows (every choice, the selected one): a
+    publish that changes a choice or a count changes the key, one that does not keeps the HTML. An
+    invalid submitted value selects nothing and is never stored.
     """
     from django.utils.html import format_html_join
 
-    from cms.cache import cached_value
+    from cms.cache import cached_in_release
 
     choices = [(str(value), str(label)) for value, label in field.field.choices]
     current = field.value()
@@ -225,7 +226,7 @@ def select_options(field):
         return format_html_join("\n", '<option value="{}"{}>{}</option>', (
             (value, mark_safe(" selected") if value == selected else "", label) for value, label in choices))
 
-    return mark_safe(cached_value("select-options", (field.html_name, selected, tuple(choices)), render))  # noqa: S308 - the cached value is the output of a Django template, escaped when rendered
+    return mark_safe(cached_in_release("select-options", (field.html_name, selected, tuple(choices)), render))  # noqa: S308 - the cached value is the output of a Django template, escaped when rendered
 
 
 @register.filter

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, Min, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -126,24 +126,29 @@ class Campaign(index.Indexed, ClusterableModel):
     def results_summary(self) -> CampaignResults:
         """Counts per thématique (confirmed and validated ballots, plus hand-entered counts), the ones
         awaiting moderation apart, the number of distinct collectivités and the breakdown by échelon.
-        Three queries whatever the number of thématiques or ballots."""
+        Two queries whatever the number of thématiques or ballots (the thématiques' titles only, not
+        their pages: the home page's vote block is rebuilt after every publish)."""
         counted = Q(ballots__status__in=Ballot.COUNTED)
         pending = Q(ballots__status=Ballot.Status.A_MODERER)
         propositions = list(
-            self.propositions.select_related("thematique")
-            .annotate(n_counted=Count("ballots", filter=counted), n_pending=Count("ballots", filter=pending))
+            self.propositions.annotate(n_counted=Count("ballots", filter=counted),
+                                       n_pending=Count("ballots", filter=pending),
+                                       thematique_title=F("thematique__title"))
             .order_by("sort_order", "pk")
         )
-        echelon_rows = (
-            Ballot.objects.filter(campaign=self, status__in=Ballot.COUNTED)
-            .values("collectivite__echelon").annotate(n=Count("pk")).order_by()
-        )
-        by_echelon = {row["collectivite__echelon"]: row["n"] for row in echelon_rows}
-        pending_collectivites = Ballot.objects.filter(campaign=self, status=Ballot.Status.A_MODERER).count()
+        # The counted ballots by échelon and the ones awaiting moderation, in one GROUP BY.
+        by_echelon, pending_collectivites = {}, 0
+        for row in (Ballot.objects.filter(campaign=self, status__in=[*Ballot.COUNTED, Ballot.Status.A_MODERER])
+                    .values("status", "collectivite__echelon").annotate(n=Count("pk")).order_by()):
+            if row["status"] == Ballot.Status.A_MODERER:
+                pending_collectivites += row["n"]
+            else:
+                echelon = row["collectivite__echelon"]
+                by_echelon[echelon] = by_echelon.get(echelon, 0) + row["n"]
         rows = []
         for p in propositions:
             count = p.n_counted + (p.manual_count or 0)
-            rows.append(ResultRow(label=p.label, count=count, pending=p.n_pending,
+            rows.append(ResultRow(label=p.thematique_title or "", count=count, pending=p.n_pending,
                                   manual=p.manual_count is not None, manual_date=p.manual_count_date,
                                   proposition_id=p.pk, thematique_id=p.thematique_id))
         rows.sort(key=lambda r: -r.count)  # stable: ties keep the campaign's order

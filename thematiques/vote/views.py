@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from cms.cache import singleton_pages
 from thematiques.models import Collectivite
 
 from .forms import CandidatureForm, VoteForm
@@ -31,7 +32,9 @@ from .services import (
 
 
 def vote_page_url(request=None) -> str:
-    page = VotePage.objects.live().public().first()
+    # Read with the library and the agenda in one query kept in the site version (not Wagtail's
+    # public() query each time).
+    page = singleton_pages().get(VotePage)
     return page.get_url(request) if page else ""
 
 

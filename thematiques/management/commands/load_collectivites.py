@@ -96,10 +96,11 @@ def load(path: Path = DEFAULT_FILE, only=None) -> dict:
                 to_update, batch_size=2000, update_conflicts=True, unique_fields=["code"], update_fields=UPDATE_FIELDS,
             )
         if to_create or to_update:
-            # Bulk writes send no signal: pages and the library's territory filters show these names.
+            # Bulk writes send no signal: pages and the library's territory filters show these names
+            # (the filters' choices are kept in the release: a publish cannot change them).
             from cms.cache import invalidate_site_cache
 
-            invalidate_site_cache()
+            invalidate_site_cache(everything=True)
     return {
         "total": len(rows), "created": len(to_create), "updated": len(to_update),
         "unchanged": len(rows) - len(to_create) - len(to_update),
