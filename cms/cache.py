@@ -2,8 +2,8 @@
 
 Three layers, all dropped together by :func:`invalidate_site_cache`:
 
-* whole anonymous responses in the configured cache (Redis in production),
-  :class:`AnonymousPageCacheMiddleware`;
+* whole anonymous responses, :class:`AnonymousPageCacheMiddleware`, in the ``pages`` alias
+  (``cms.cache_backends.LocalThenShared``: this process's memory in front of Redis);
 * template fragments and computed values of cold pages, Django's ``{% cache %}`` through Wagtail's
   ``{% wagtailcache %}`` / ``{% wagtailpagecache %}`` and :func:`cached_value`, in the
   ``template_fragments`` cache alias (``cms.cache_backends.LocalThenShared``: this process's
@@ -313,14 +313,15 @@ class AnonymousPageCacheMiddleware:
                 patch_cache_control(response, private=True)
             return response
         key = self._key(request) if getattr(settings, "PAGE_CACHE_ENABLED", True) else None
-        cache = _cache()
         if key is not None:
-            # The site version and the page in one round trip: the page is kept with the version it
-            # was rendered in, and served only if that is still the current one.
-            found = cache.get_many([GENERATION_KEY, key])
-            generation, cached = found.get(GENERATION_KEY), found.get(key)
+            # The site version (one small read of the shared cache), then the page kept in that
+            # version: this process's copy if it has one, else the shared one (``pages`` alias,
+            # cms.cache_backends). Most hits move no page through Redis; a publish anywhere moves the
+            # version, so no process serves its old copy.
+            generation = _cache().get(GENERATION_KEY)
             if generation is not None:
                 _request_generation.get()[0] = generation
+                cached = _pages().get(key, version=generation)
                 if cached is not None and cached[0] == generation:
                     return self._rebuild(cached[1:])
         response = self.get_response(request)
@@ -331,8 +332,9 @@ class AnonymousPageCacheMiddleware:
                 headers = [(k, v) for k, v in response.items()]
                 # The version read when the request began (or after its own change): a publish while
                 # it rendered moved the version, and this copy will not be served.
-                cache.set(key, (current_generation(), response.status_code, headers, response.content),
-                          settings.PAGE_CACHE_SECONDS)
+                generation = current_generation()
+                _pages().set(key, (generation, response.status_code, headers, response.content),
+                             settings.PAGE_CACHE_SECONDS, version=generation)
                 response[HIT_HEADER] = "MISS"
         return response
 
@@ -395,11 +397,19 @@ def request_vary(request) -> str | None:
 
 
 FRAGMENTS_ALIAS = "template_fragments"  # the alias Django's {% cache %} (and Wagtail's tags) use
+PAGES_ALIAS = "pages"  # whole anonymous pages: this process's memory, then the shared cache
 
 
 def _fragments():
     try:
         return caches[FRAGMENTS_ALIAS]
+    except InvalidCacheBackendError:
+        return _cache()
+
+
+def _pages():
+    try:
+        return caches[PAGES_ALIAS]
     except InvalidCacheBackendError:
         return _cache()
 

@@ -48,7 +48,8 @@ def test_second_anonymous_request_is_a_hit_without_any_query(client, page_cache,
 
 
 def test_a_hit_is_one_round_trip_to_the_shared_cache(client, page_cache, monkeypatch, make_thematique):
-    """The site version and the page are read together: a hit costs one Redis round trip, not two."""
+    """A hit reads the site version from the shared cache, one small round trip, and the page from
+    this process's own copy: no page moves through Redis."""
     from cms.cache import GENERATION_KEY
 
     thematique = make_thematique("Retour à l'emploi")
@@ -71,7 +72,18 @@ def test_a_hit_is_one_round_trip_to_the_shared_cache(client, page_cache, monkeyp
         monkeypatch.setattr(shared, name, recording(name, getattr(shared, name)))
     second = get(client, thematique.url)
     assert second["X-Cache"] == "HIT" and second.content == first.content
-    assert len(reads) == 1 and reads[0][0] == "get_many" and reads[0][1][0] == GENERATION_KEY
+    assert reads == [("get", GENERATION_KEY)]
+
+
+def test_a_page_rendered_by_another_process_is_served_from_the_shared_cache(client, page_cache, make_thematique):
+    """Another app server (this process's copy gone) serves the shared copy, and keeps its own."""
+    thematique = make_thematique("Retour à l'emploi")
+    first = get(client, thematique.url)
+    caches["pages-local"].clear()
+    second = get(client, thematique.url)
+    assert second["X-Cache"] == "HIT" and second.content == first.content
+    caches["default"].clear()  # the shared cache flushed: a new site version, this process's copy unused
+    assert get(client, thematique.url)["X-Cache"] == "MISS"
 
 
 def test_published_change_shows_immediately(client, page_cache, make_thematique):

@@ -72,11 +72,21 @@ def fragment_caches(env: Mapping[str, str]) -> dict:
     """The fragments' aliases (cms.cache_backends): this process's memory in front of ``default``.
 
     ``template_fragments`` is the alias Django's ``{% cache %}`` and Wagtail's ``{% wagtailcache %}``
-    use; ``fragments-local`` a small LocMemCache (``FRAGMENT_LOCAL_CACHE_ENTRIES``, default 500).
+    use; ``fragments-local`` a small LocMemCache (``FRAGMENT_LOCAL_CACHE_ENTRIES``, default 500);
+    ``pages`` / ``pages-local`` the same for whole anonymous pages.
     """
     seconds = int(env.get("FRAGMENT_CACHE_SECONDS", "") or env.get("PAGE_CACHE_SECONDS", "") or 600)
     entries = max(1, int(env.get("FRAGMENT_LOCAL_CACHE_ENTRIES", "") or 500))
+    page_seconds = int(env.get("PAGE_CACHE_SECONDS", "") or 600)
+    page_entries = max(1, int(env.get("PAGE_LOCAL_CACHE_ENTRIES", "") or 200))
     return {
+        # Whole anonymous pages the same way (cms.cache.AnonymousPageCacheMiddleware): ``pages-local``
+        # holds the most read ones (``PAGE_LOCAL_CACHE_ENTRIES``, default 200: ~8 MB per process).
+        "pages": {"BACKEND": "cms.cache_backends.LocalThenShared", "TIMEOUT": page_seconds,
+                  "OPTIONS": {"LOCAL": "pages-local", "SHARED": "default"}},
+        "pages-local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                        "LOCATION": "tec-pages", "TIMEOUT": page_seconds,
+                        "OPTIONS": {"MAX_ENTRIES": page_entries}},
         "template_fragments": {"BACKEND": "cms.cache_backends.LocalThenShared", "TIMEOUT": seconds,
                                "OPTIONS": {"LOCAL": "fragments-local", "SHARED": "default"}},
         "fragments-local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",

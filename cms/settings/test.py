@@ -15,6 +15,10 @@ CACHES = {
                            "OPTIONS": {"LOCAL": "fragments-local", "SHARED": "default"}},
     "fragments-local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-fragments",
                         "TIMEOUT": 600, "OPTIONS": {"MAX_ENTRIES": 500}},
+    "pages": {"BACKEND": "cms.cache_backends.LocalThenShared", "TIMEOUT": 600,
+              "OPTIONS": {"LOCAL": "pages-local", "SHARED": "default"}},
+    "pages-local": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-pages",
+                    "TIMEOUT": 600, "OPTIONS": {"MAX_ENTRIES": 200}},
 }
 # The anonymous page cache outlives a test's database transaction (the cache is not rolled back):
 # off by default so that no test sees a page cached by another; tests/test_cache.py turns it on.
