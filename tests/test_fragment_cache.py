@@ -325,3 +325,20 @@ def test_a_page_added_live_without_a_publish_is_routed_at_once(client, cold, hom
     assert client.get(child.url).status_code == 200
     grandchild = child.add_child(instance=StandardPage(title="Cookies", slug="cookies"))
     assert client.get(grandchild.url).status_code == 200
+
+
+def test_a_thematique_links_each_kind_to_the_library_with_its_total(client, cold, ressource_index, make_thematique,
+                                                                    make_projet):
+    """Six cards per kind, and past six the kind's total (live, public resources only) and its library link."""
+    from wagtail.models import PageViewRestriction
+
+    thematique = make_thematique("Retour à l'emploi")
+    for i in range(8):
+        make_projet(f"Projet {i}", thematiques=[thematique])
+    make_projet("Projet retiré", thematiques=[thematique]).unpublish()
+    private = make_projet("Projet privé", thematiques=[thematique])
+    PageViewRestriction.objects.create(page=private, restriction_type=PageViewRestriction.LOGIN)
+    page = html(client, thematique.url)
+    assert page.count('class="fr-card__title"') >= 6 and "Projet 1" not in page  # the 6 latest: 7 to 2
+    assert "Voir les 8 ressources" in page
+    assert f'href="{ressource_index.url}?thematique={thematique.slug}&amp;type=projet"' in page

@@ -272,3 +272,22 @@ def test_queries_per_page_do_not_grow_with_the_library(client, settings, library
     assert len(queries) <= small + max(0, kinds - small_kinds)
     assert response.status_code == 200
     assert len(BeautifulSoup(response.content.decode(), "html.parser").select("main .fr-card")) > 0
+
+
+def test_the_type_region_and_year_facets_share_a_query_when_they_count_the_same_resources(
+        library, django_assert_num_queries):
+    """Without a type, région or année filter the three count the same resources: one GROUP BY for
+    them, one for the thématiques; each of them filtered counts apart (its own filter left out)."""
+    from cms.cache import restricted_sections
+    from ressources.filters import RessourceFilter
+
+    restricted_sections()  # kept in the site version, as on every page (facets are kept per filter set)
+    with django_assert_num_queries(2):
+        unfiltered = RessourceFilter({}).facet_counts()
+    assert unfiltered == expected_counts({})
+    params = {"thematique": _popular("thematique"), "annee": _popular("annee")}
+    chosen = RessourceFilter(params)
+    assert chosen.form.active == params  # validated (its choices read) before the count
+    with django_assert_num_queries(3):  # the thématiques, the année apart, the type and région together
+        filtered = chosen.facet_counts()
+    assert filtered == expected_counts(params)

@@ -843,3 +843,31 @@ def test_ballot_list_queries_do_not_grow_with_rows(client, editor, campaign, bal
     with CaptureQueriesContext(connection) as many:
         assert "Commune 220" in client.get(index).content.decode()
     assert len(many) == len(few), "\n".join(q["sql"][:200] for q in many.captured_queries)
+
+
+@pytest.mark.django_db
+def test_the_campaign_the_home_shows_and_its_next_change_come_from_one_query(django_assert_num_queries):
+    """``Campaign.shown()`` (the home's vote block) gives what ``current()`` and ``next_change()`` give,
+    through every state: none, a draft, one due to open, one running, one past its closing, one closed."""
+    from thematiques.vote.models import Campaign
+
+    now = timezone.now()
+    day = dt.timedelta(days=1)
+
+    def check():
+        with django_assert_num_queries(1):
+            shown = Campaign.shown(now)
+        assert shown == (Campaign.current(), Campaign.next_change(now))
+        return shown
+
+    assert check() == (None, None)
+    make_campaign([], status="brouillon", title="Brouillon", opens_at=now - day, closes_at=now + day)
+    assert check() == (None, None)
+    closed = make_campaign([], status="clos", title="2025", opens_at=now - 40 * day, closes_at=now - 30 * day)
+    assert check() == (closed, None)
+    past_closing = make_campaign([], title="2026", opens_at=now - 20 * day, closes_at=now - 10 * day)
+    assert check() == (past_closing, None)
+    future = make_campaign([], title="2028", opens_at=now + 5 * day, closes_at=now + 15 * day)
+    assert check() == (past_closing, future.opens_at)
+    running = make_campaign([], title="2027", opens_at=now - day, closes_at=now + 3 * day)
+    assert check() == (running, running.closes_at)

@@ -212,19 +212,24 @@ class ThematiquePage(BasePage):
 
     def resources_by_kind(self):
         """{kind label: the latest ``RESOURCES_PER_KIND`` resources of that kind}, each list knowing the
-        kind's total and its library URL: bounded at any size (one query for the latest of every kind,
-        one for the projects' nature, their cards' only specific field, one for the totals)."""
+        kind's total and its library URL: bounded at any size (one query for the latest of every kind
+        with each kind's total, one for the projects' nature, their cards' only specific field)."""
         from django.db.models import Count, F, Window
         from django.db.models.functions import RowNumber
 
         from ressources.models import RessourceIndexPage, RessourcePage
 
         base = public_pages(RessourcePage.objects.live()).filter(thematiques=self)
-        latest = (base.annotate(rank=Window(RowNumber(), partition_by=[F("content_type")],
-                                            order_by=[F("publication_date").desc(), F("pk").desc()]))
+        by_kind = {"partition_by": [F("content_type")]}
+        latest = (base.annotate(rank=Window(RowNumber(), order_by=[F("publication_date").desc(), F("pk").desc()],
+                                            **by_kind),
+                                kind_total=Window(Count("pk"), **by_kind))  # the kind's total, on each row
                   .filter(rank__lte=self.RESOURCES_PER_KIND).order_by("-publication_date", "-pk")
                   .select_related("listing_image"))
-        totals = dict(base.values_list("content_type").annotate(n=Count("pk")).order_by())
+        pages = for_cards(latest)
+        totals = {}  # every kind with a resource has its latest here, each row carrying its kind's total
+        for row in latest:  # (already read by for_cards: no query)
+            totals[row.content_type_id] = row.kind_total
         library = singleton_pages().get(RessourceIndexPage)
         groups: dict = {}
         for kind, label, model in RessourcePage.kinds():  # a fixed order of kinds on every thématique
@@ -233,7 +238,7 @@ class ThematiquePage(BasePage):
             group = groups[str(label)] = KindGroup()
             group.total = totals.get(ContentType.objects.get_for_model(model).pk, 0)
             group.library_url = f"{library.url}?thematique={self.slug}&type={kind}" if library else ""
-        for page in with_card_renditions(for_cards(latest)):
+        for page in with_card_renditions(pages):
             groups.setdefault(str(page.kind_label), KindGroup()).append(page)
         return {label: pages for label, pages in groups.items() if pages}
 

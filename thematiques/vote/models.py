@@ -188,6 +188,20 @@ class Campaign(index.Indexed, ClusterableModel):
         return min((m for m in moments.values() if m is not None), default=None)
 
     @classmethod
+    def shown(cls, now=None):
+        """``(current(), next_change())`` in ONE query: the open and closed campaigns (a few a year),
+        read once for the home page's vote block, which a publish drops."""
+        now = now or timezone.now()
+        campaigns = list(cls.objects.filter(status__in=[cls.Status.OUVERT, cls.Status.CLOS]).order_by("pk"))
+        opened = [c for c in campaigns if c.status == cls.Status.OUVERT]
+        running = sorted((c for c in opened if c.opens_at <= now < c.closes_at), key=lambda c: c.closes_at)
+        ended = [c for c in campaigns if c.status == cls.Status.CLOS or (c.status == cls.Status.OUVERT
+                                                                        and c.closes_at <= now)]
+        current = running[0] if running else max(ended, key=lambda c: (c.closes_at, c.pk), default=None)
+        moments = [m for c in opened for m in (c.opens_at, c.closes_at) if m > now]
+        return current, min(moments, default=None)
+
+    @classmethod
     def current(cls):
         """The open campaign, or else the most recently closed one (the one the public pages show)."""
         now = timezone.now()

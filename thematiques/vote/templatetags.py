@@ -16,7 +16,7 @@ def vote_campaign():
 def home_vote_section(context):
     """The home page's vote block (current campaign, live results, link to the vote page).
 
-    Eight queries when rendered, so kept in the site generation: a confirmed, validated or
+    Four queries when rendered (the campaigns, the results, the vote page's link), so kept in the site generation: a confirmed, validated or
     cancelled ballot, a hand-entered count or a campaign change bumps it (cms.cache), and it is
     rendered again when a campaign opens or closes by the clock (``Campaign.next_change``).
     """
@@ -30,9 +30,10 @@ def home_vote_section(context):
     request = context.get("request")
 
     def render():
-        now = timezone.now()
-        html = render_to_string("thematiques/includes/home_vote_section.html", context.flatten(), request)
-        return html, Campaign.next_change(now)
+        campaign, next_change = Campaign.shown(timezone.now())
+        html = render_to_string("thematiques/includes/home_vote_section.html",
+                                {**context.flatten(), "campaign": campaign}, request)
+        return html, next_change
 
     host = request_vary(request)
     # (Rendered by an autoescaping template.)
