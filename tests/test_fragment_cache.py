@@ -342,3 +342,10 @@ def test_a_thematique_links_each_kind_to_the_library_with_its_total(client, cold
     assert page.count('class="fr-card__title"') >= 6 and "Projet 1" not in page  # the 6 latest: 7 to 2
     assert "Voir les 8 ressources" in page
     assert f'href="{ressource_index.url}?thematique={thematique.slug}&amp;type=projet"' in page
+
+
+def test_the_library_s_form_and_its_reset_link_lead_back_to_the_library(client, cold, ressource_index, make_projet):
+    make_projet("Wake Up Café")
+    page = html(client, f"{ressource_index.url}?type=projet&annee=2021")
+    assert f'<form method="get" action="{ressource_index.url}" class="tec-filters"' in page
+    assert f'<a class="fr-btn fr-btn--secondary" href="{ressource_index.url}">Effacer les filtres</a>' in page
