@@ -10,7 +10,7 @@ equal.
 
 A third table gives the *first request after a publish* (every cache just dropped: a page is
 published by a separate process between two requests) for the home, a thématique and the library,
-in milliseconds.
+in milliseconds: p50, p95 and the slowest of ``BENCH_HTTP_PUBLISH_SAMPLES`` (default 60) per page.
 
 Targets on this machine: warm pages ≥ 0.7 × the bare view; cold pages (fragment cache on) ≥ 1.5 ×
 the starter home page; first request after a publish p95 < 50 ms.
@@ -57,7 +57,9 @@ REDIS = os.environ.get("BENCH_HTTP_REDIS", "redis://127.0.0.1:6379/0")
 WARM_RATIO_TARGET = 0.7
 COLD_STARTER_TARGET = 1.5
 AFTER_PUBLISH_P95_MS = 50
-AFTER_PUBLISH_SAMPLES = int(os.environ.get("BENCH_HTTP_PUBLISH_SAMPLES", "20"))
+# 60: with 20, the « p95 » was the second slowest request, one stray pause of this shared machine
+# away from the next (docs/decisions.md, « What a publish still drops, in fewer queries »).
+AFTER_PUBLISH_SAMPLES = int(os.environ.get("BENCH_HTTP_PUBLISH_SAMPLES", "60"))
 COLUMNS = ["cible", "cache", "req/s", "× vue nue", "objectif"]
 QUERY_COLUMNS = ["type de page", "adresse", "requêtes (démo)", "requêtes (démo + contenu)", "ne croît pas"]
 
@@ -382,7 +384,7 @@ def _after_publish(base: str, urls: dict, env: dict) -> list[dict]:
             timings.sort()
             p50 = timings[len(timings) // 2]
             p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
-            result.append({"cible": name, "p50": p50, "p95": p95, "ok": p95 < AFTER_PUBLISH_P95_MS})
+            result.append({"cible": name, "p50": p50, "p95": p95, "max": timings[-1], "ok": p95 < AFTER_PUBLISH_P95_MS})
         return result
     finally:
         publisher.stdin.close()
@@ -442,8 +444,8 @@ def run(print_rows: bool = True) -> list[dict]:
                                 "oui" if q["ok"] else f"NON (HTTP {q['before'][1]}/{q['after'][1]})"] for q in query_rows])
         print(f"\nPremière requête après une publication (tous les caches vidés), {AFTER_PUBLISH_SAMPLES} mesures "
               "par page :")
-        _table(["cible", "p50 (ms)", "p95 (ms)", "objectif"],
-               [[r["cible"], f"{r['p50']:.1f}", f"{r['p95']:.1f}",
+        _table(["cible", "p50 (ms)", "p95 (ms)", "max (ms)", "objectif"],
+               [[r["cible"], f"{r['p50']:.1f}", f"{r['p95']:.1f}", f"{r['max']:.1f}",
                  f"p95 < {AFTER_PUBLISH_P95_MS} ms " + ("✓" if r["ok"] else "✗")] for r in publish_rows])
     return (rows + [{"cible": f"requêtes : {q['name']}", "ok": q["ok"]} for q in query_rows]
             + [{"cible": f"après publication : {r['cible']}", "ok": r["ok"]} for r in publish_rows])
