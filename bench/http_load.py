@@ -32,19 +32,19 @@ HERE = Path(__file__).resolve().parent
 # standard library's ``http`` package: drop it before anything imports ``http``.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 
-import json  # noqa: E402
-import os  # noqa: E402
-import re  # noqa: E402
-import secrets  # noqa: E402
-import shutil  # noqa: E402
-import signal  # noqa: E402
-import socket  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import threading  # noqa: E402
-import time  # noqa: E402
-import urllib.request  # noqa: E402
-from contextlib import contextmanager  # noqa: E402
+import json
+import os
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
 
 ROOT = HERE.parent
 PY = sys.executable
@@ -66,16 +66,16 @@ QUERY_COLUMNS = ["type de page", "adresse", "requêtes (démo)", "requêtes (dé
 # The bench's URLconf: a bare view before the site's own URLs (written to the temporary folder, so
 # that nothing of this folder, where this module would shadow ``http``, is on the server's path).
 BENCH_SETTINGS = '''
-from cms.settings.production import *  # noqa: F401,F403
+from cms.settings.production import *  # noqa: F401,F403 - a settings module extends production's
 
 ROOT_URLCONF = "tec_bench_urls"
-PAGE_CACHE_EXCLUDED_PREFIXES = PAGE_CACHE_EXCLUDED_PREFIXES + ["/bench-bare/"]  # noqa: F405
+PAGE_CACHE_EXCLUDED_PREFIXES = PAGE_CACHE_EXCLUDED_PREFIXES + ["/bench-bare/"]  # noqa: F405 - from the star import
 '''
 BENCH_URLS = '''
 from django.http import HttpResponse
 from django.urls import path
 
-from cms.urls import handler404, handler500, urlpatterns as site_urlpatterns  # noqa: F401
+from cms.urls import handler404, handler500, urlpatterns as site_urlpatterns  # noqa: F401 - Django reads the handlers here
 
 
 def bare(request):
@@ -354,7 +354,7 @@ def _measure(print_rows: bool) -> tuple[list[dict], list[dict], str]:
             keys = list(client.scan_iter(f"{prefix}*"))
             if keys:
                 client.delete(*keys)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:  # noqa: BLE001 - cleanup goes on, whatever failed
             print(f"(clés Redis {prefix}* non supprimées : {exc})", file=sys.stderr)
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -31,13 +31,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]  # no bench module shadows an app
 
-import json  # noqa: E402
-import os  # noqa: E402
-import secrets  # noqa: E402
-import shutil  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import tempfile
+import time
 
 ROOT = HERE.parent
 PY = sys.executable
@@ -321,7 +321,7 @@ def _drop_redis(prefix: str):
         keys = list(client.scan_iter(f"{prefix}*"))
         if keys:
             client.delete(*keys)
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - cleanup goes on, whatever failed
         print(f"(clés Redis {prefix}* non supprimées : {exc})", file=sys.stderr)
 
 

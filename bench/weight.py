@@ -64,7 +64,7 @@ LH_COLUMNS = ["page", "performance", "accessibilité", "objectif"]
 # Production settings, plus the media files served by Django: in production the web server or the bucket
 # serves them, and the pictures are part of what a visitor downloads.
 BENCH_SETTINGS = '''
-from cms.settings.production import *  # noqa: F401,F403
+from cms.settings.production import *  # noqa: F401,F403 - a settings module extends production's
 
 ROOT_URLCONF = "tec_weight_urls"
 '''
@@ -73,7 +73,7 @@ from django.conf import settings
 from django.urls import re_path
 from django.views.static import serve
 
-from cms.urls import handler404, handler500, urlpatterns as site_urlpatterns  # noqa: F401
+from cms.urls import handler404, handler500, urlpatterns as site_urlpatterns  # noqa: F401 - Django reads the handlers here
 
 urlpatterns = [re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}), *site_urlpatterns]
 '''

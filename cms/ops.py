@@ -26,7 +26,7 @@ def health(request):
         cache.set("health:ping", "1", 10)
         if cache.get("health:ping") != "1":
             problems.append("cache injoignable")
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:  # noqa: BLE001 - any cache failure is a 503, never a 500
         logger.error("Contrôle de santé : cache injoignable : %s", exc)
         problems.append("cache injoignable")
     if problems:

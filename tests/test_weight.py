@@ -44,7 +44,7 @@ def test_shipped_sheet_is_the_one_the_command_builds(tmp_path, monkeypatch):
 
     assert SHEET.read_text() == dsfr_css.build()[0], "lancez « manage.py build_dsfr_css »"
     monkeypatch.setattr(dsfr_css, "OUTPUT", tmp_path / "dsfr-site.min.css")
-    call_command("build_dsfr_css", stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115
+    call_command("build_dsfr_css", stdout=open(tmp_path / "out.txt", "w"))  # noqa: SIM115 - the command writes to it, pytest removes the folder
     assert (tmp_path / "dsfr-site.min.css").read_text() == SHEET.read_text()
     # Its url()s lead to the DSFR's files (fonts, icons), which collectstatic hashes.
     for url in set(re.findall(r"url\(([^)]+)\)", SHEET.read_text())):

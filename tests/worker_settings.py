@@ -7,7 +7,7 @@ processes).
 import json
 import os
 
-from cms.settings.test import *  # noqa: F401,F403
+from cms.settings.test import *  # noqa: F401,F403 - these settings extend the test ones
 
 DATABASES = {"default": json.loads(os.environ["WORKER_DATABASE"])}
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

@@ -36,8 +36,7 @@ def home_vote_section(context):
         return html, next_change
 
     host = request_vary(request)
-    # (Rendered by an autoescaping template.)
-    return mark_safe(render()[0] if host is None else cached_until("home-vote", (host,), render))  # noqa: S308
+    return mark_safe(render()[0] if host is None else cached_until("home-vote", (host,), render))  # noqa: S308 - rendered by an autoescaping template
 
 
 @register.simple_tag
