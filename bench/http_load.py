@@ -17,6 +17,10 @@ the starter home page; first request after a publish p95 < 50 ms.
 
     .venv/bin/python bench/http_load.py            # or: make bench  (bench/run.py collects it)
 
+Every throughput row is measured in BENCH_HTTP_ROUNDS rounds (default 3, each round every row, one
+after the other), and rows are compared by their medians: on this shared 2-core machine one 5-second
+run of the bare view moved by 2 × between runs of the same code.
+
 Environment: BENCH_HTTP_SECONDS (per measurement, default 5), BENCH_HTTP_CONNECTIONS (default 16),
 BENCH_HTTP_COLLECTIVITES (``toutes`` or ``demo``, passed to load_demo). Load generator: wrk if
 installed (``apt-get install wrk``), else a bounded Python keep-alive client. Everything it creates
@@ -57,10 +61,11 @@ REDIS = os.environ.get("BENCH_HTTP_REDIS", "redis://127.0.0.1:6379/0")
 WARM_RATIO_TARGET = 0.7
 COLD_STARTER_TARGET = 1.5
 AFTER_PUBLISH_P95_MS = 50
+ROUNDS = max(1, int(os.environ.get("BENCH_HTTP_ROUNDS", "3")))
 # 60: with 20, the « p95 » was the second slowest request, one stray pause of this shared machine
 # away from the next (docs/decisions.md, « What a publish still drops, in fewer queries »).
 AFTER_PUBLISH_SAMPLES = int(os.environ.get("BENCH_HTTP_PUBLISH_SAMPLES", "60"))
-COLUMNS = ["cible", "cache", "req/s", "× vue nue", "objectif"]
+COLUMNS = ["cible", "cache", "req/s (min–max)", "× vue nue", "objectif"]
 QUERY_COLUMNS = ["type de page", "adresse", "requêtes (démo)", "requêtes (démo + contenu)", "ne croît pas"]
 
 # The bench's URLconf: a bare view before the site's own URLs (written to the temporary folder, so
@@ -318,27 +323,34 @@ def _measure(print_rows: bool) -> tuple[list[dict], list[dict], str]:
 
         urls = _page_urls(env)
         loader = "wrk" if shutil.which("wrk") else "client Python"
-        rows = []
+        measured: dict = {}  # (target, cache, url) -> req/s of each round
 
         def row(target, cache, url, base):
             rps, failures = _load(base + url)
             if failures:
                 raise RuntimeError(f"{target} : {failures} réponses en erreur ou sans réponse sous charge ({url})")
-            rows.append({"cible": target, "cache": cache, "url": url, "rps": rps})
+            measured.setdefault((target, cache, url), []).append(rps)
 
-        with _gunicorn("cms.wsgi", {**env, "PAGE_CACHE": "0"}, ROOT) as base:
-            row("vue Django nue", "—", "/bench-bare/", base)
-            row("fichier statique (whitenoise)", "—", static_path, base)
-            for name, url in urls.items():
-                row(name, "froid", url, base)
         starter_env = {**env, "DJANGO_SETTINGS_MODULE": "tecstarter.settings.production"}
         starter_env.pop("PYTHONPATH", None)
-        with _gunicorn("tecstarter.wsgi", starter_env, starter) as base:
-            row("accueil du starter Wagtail", "—", "/", base)
-        with _gunicorn("cms.wsgi", {**env, "PAGE_CACHE": "1"}, ROOT) as base:
-            for name, url in urls.items():
-                row(name, "chaud", url, base)
-            publish_rows = _after_publish(base, urls, env)
+        publish_rows = None
+        # Every row in each round, the rounds one after the other: a row is compared with the others
+        # by their medians, not by one 5-second run each taken a minute apart on this shared machine.
+        for last_round in [False] * (ROUNDS - 1) + [True]:
+            with _gunicorn("cms.wsgi", {**env, "PAGE_CACHE": "0"}, ROOT) as base:
+                row("vue Django nue", "—", "/bench-bare/", base)
+                row("fichier statique (whitenoise)", "—", static_path, base)
+                for name, url in urls.items():
+                    row(name, "froid", url, base)
+            with _gunicorn("tecstarter.wsgi", starter_env, starter) as base:
+                row("accueil du starter Wagtail", "—", "/", base)
+            with _gunicorn("cms.wsgi", {**env, "PAGE_CACHE": "1"}, ROOT) as base:
+                for name, url in urls.items():
+                    row(name, "chaud", url, base)
+                if last_round:
+                    publish_rows = _after_publish(base, urls, env)
+        rows = [{"cible": target, "cache": cache, "url": url, "rps": sorted(runs)[len(runs) // 2],
+                 "min": min(runs), "max": max(runs)} for (target, cache, url), runs in measured.items()]
         query_rows = json.loads(_run([PY, "-c", QUERY_SCRIPT], env).strip().splitlines()[-1])
         return rows, query_rows, publish_rows, loader
     finally:
@@ -434,8 +446,8 @@ def run(print_rows: bool = True) -> list[dict]:
         q["ok"] = q["after"][0] <= q["before"][0] and q["before"][1] == q["after"][1] == 200
     if print_rows:
         print(f"gunicorn, 2 workers synchrones ; charge : {loader}, {CONNECTIONS} connexions, {SECONDS:g} s par mesure, "
-              "boucle locale ; PostgreSQL + Redis ; contenu de load_demo.")
-        _table(COLUMNS, [[r["cible"], r["cache"], f"{r['rps']:.0f}", f"{r['ratio']:.2f}",
+              f"{ROUNDS} tours (médiane, et l'écart entre tours) ; boucle locale ; PostgreSQL + Redis ; contenu de load_demo.")
+        _table(COLUMNS, [[r["cible"], r["cache"], f"{r['rps']:.0f} ({r['min']:.0f}–{r['max']:.0f})", f"{r['ratio']:.2f}",
                           (r["objectif"] + (" ✓" if r["ok"] else " ✗")) if r["ok"] is not None else ""]
                          for r in rows])
         print("\nRequêtes SQL par type de page public (cache de pages coupé), avant et après l'ajout de 10 projets, "
