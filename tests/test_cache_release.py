@@ -230,3 +230,29 @@ def test_after_a_publish_the_menu_and_the_footer_links_are_one_query(client, col
     chrome = [sql for sql in sqls if '"show_in_menus"' in sql.partition(" WHERE ")[2]
               or '"show_in_footer"' in sql.partition(" WHERE ")[2]]
     assert len(chrome) == 1, chrome
+
+
+def test_a_breadcrumb_takes_its_ancestor_from_the_menu_when_it_is_there(client, cold, page_queries,
+                                                                        thematique_index, make_thematique):
+    from bs4 import BeautifulSoup
+
+    thematique = make_thematique("Retour à l'emploi")
+
+    def crumbs_and_queries():
+        thematique.save_revision().publish()  # the breadcrumbs are rebuilt
+        with page_queries() as sqls:
+            page = html(client, thematique.url)
+        crumbs = [(li.get_text(strip=True), li.a.get("href")) for li in
+                  BeautifulSoup(page, "html.parser").select(".fr-breadcrumb__list li")]
+        return crumbs, [sql for sql in sqls if '"wagtailcore_page"."path" IN' in sql]  # the ancestors' query
+
+    expected = [("Accueil", "/"), (thematique_index.title, thematique_index.url), ("Retour à l'emploi", None)]
+    thematique_index.show_in_menus = False
+    thematique_index.save_revision().publish()
+    crumbs, ancestors_queries = crumbs_and_queries()
+    assert crumbs == expected and len(ancestors_queries) == 1
+
+    thematique_index.show_in_menus = True
+    thematique_index.save_revision().publish()
+    crumbs, ancestors_queries = crumbs_and_queries()
+    assert crumbs == expected and ancestors_queries == []

@@ -83,7 +83,15 @@ def breadcrumb_ancestors(context):
     if page is None or not getattr(page, "depth", None) or page.depth <= 3:
         return []  # no ancestor below the home (depth 2) to show: no query
     # (base.html keeps the whole rendered breadcrumbs in the site generation.)
-    ancestors = page.get_ancestors().filter(depth__gt=2).only("id", "title", "url_path", "path", "depth")
+    steplen = page.steplen
+    paths = [page.path[:steplen * depth] for depth in range(3, page.depth)]
+    # Most pages sit one level below a menu item (a thématique, a resource, an event): the menu,
+    # which every page reads, already holds that ancestor: no query then.
+    menu = {item.path: item for item in context.get("main_navigation") or ()}
+    if all(path in menu for path in paths):
+        ancestors = [menu[path] for path in paths]
+    else:
+        ancestors = page.get_ancestors().filter(depth__gt=2).only("id", "title", "url_path", "path", "depth")
     return [(a.title, a.get_url(request)) for a in ancestors]
 
 
