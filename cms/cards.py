@@ -52,6 +52,27 @@ def with_card_renditions(pages):
     return pages
 
 
+def _card_field_lookups(base_model) -> dict:
+    """``{(model, field): lookup}`` for each ``card_fields`` of every subclass of ``base_model``, the
+    lookup following the child links down from ``base_model`` (``projetpage__nature`` from a
+    ``RessourcePage``): read in the listing's own query, through Django's parent-to-child join."""
+    from django.apps import apps
+
+    lookups = {}
+    for model in apps.get_models():
+        names = getattr(model, "card_fields", ())
+        if not names or model is base_model or not issubclass(model, base_model):
+            continue
+        chain, current = [], model
+        while current is not base_model:
+            parent, link = next((p, f) for p, f in current._meta.parents.items() if issubclass(p, base_model))
+            chain.insert(0, link.related_query_name())
+            current = parent
+        for name in names:
+            lookups[(model, name)] = "__".join([*chain, name])
+    return lookups
+
+
 def for_cards(queryset) -> list:
     """The pages of ``queryset`` in their specific classes, with what their cards read and no more.
 
@@ -59,28 +80,25 @@ def for_cards(queryset) -> list:
     included, for cards that show the base model's fields: a third of the library's first request
     after a publish. Here the base rows are read once and each becomes its ``specific_deferred``
     (the specific class, its own fields deferred, the listing image the queryset selected kept);
-    then, for each page type that names ``card_fields`` (the specific fields its ``get_card()``
-    reads, such as a project's nature), those fields are read in one query.
+    the specific fields a page type's ``get_card()`` reads, named in its ``card_fields`` (a
+    project's nature), come with those rows (a join to the page type's table), so a listing of any
+    mix of kinds is one query.
     """
-    from collections import defaultdict
+    from django.db.models import F
 
+    lookups = _card_field_lookups(queryset.model) if hasattr(queryset, "annotate") else {}
+    names = {key: f"card__{key[0]._meta.model_name}__{key[1]}" for key in lookups}
+    if lookups:
+        queryset = queryset.annotate(**{names[key]: F(lookup) for key, lookup in lookups.items()})
     pages = []
     for base in queryset:
         page = base.specific_deferred
         if page is not base and getattr(base, "listing_image_id", None):
             page.listing_image = base.listing_image  # what select_related read (not carried over)
+        for (model, name), alias in names.items():
+            if type(page) is model:
+                setattr(page, name, getattr(base, alias))  # the deferred field, now loaded: no query when read
         pages.append(page)
-    wanting = defaultdict(list)
-    for page in pages:
-        if getattr(type(page), "card_fields", ()):
-            wanting[type(page)].append(page)
-    for model, items in wanting.items():
-        names = tuple(model.card_fields)
-        values = {row[0]: row[1:] for row in
-                  model.objects.filter(pk__in=[p.pk for p in items]).values_list("pk", *names)}
-        for page in items:
-            for name, value in zip(names, values.get(page.pk, ()), strict=False):
-                setattr(page, name, value)  # the deferred field, now loaded: no query when read
     return pages
 
 
