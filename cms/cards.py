@@ -73,7 +73,7 @@ def _card_field_lookups(base_model) -> dict:
     return lookups
 
 
-def for_cards(queryset) -> list:
+def for_cards(queryset, keep=()) -> list:
     """The pages of ``queryset`` in their specific classes, with what their cards read and no more.
 
     ``.specific()`` reads every page's whole row in one query per page type, StreamField bodies
@@ -82,7 +82,7 @@ def for_cards(queryset) -> list:
     (the specific class, its own fields deferred, the listing image the queryset selected kept);
     the specific fields a page type's ``get_card()`` reads, named in its ``card_fields`` (a
     project's nature), come with those rows (a join to the page type's table), so a listing of any
-    mix of kinds is one query.
+    mix of kinds is one query. ``keep``: names of the queryset's own annotations to copy onto the pages.
     """
     from django.db.models import F
 
@@ -98,6 +98,8 @@ def for_cards(queryset) -> list:
         for (model, name), alias in names.items():
             if type(page) is model:
                 setattr(page, name, getattr(base, alias))  # the deferred field, now loaded: no query when read
+        for name in keep:
+            setattr(page, name, getattr(base, name))
         pages.append(page)
     return pages
 

@@ -226,10 +226,9 @@ class ThematiquePage(BasePage):
                                 kind_total=Window(Count("pk"), **by_kind))  # the kind's total, on each row
                   .filter(rank__lte=self.RESOURCES_PER_KIND).order_by("-publication_date", "-pk")
                   .select_related("listing_image"))
-        pages = for_cards(latest)
-        totals = {}  # every kind with a resource has its latest here, each row carrying its kind's total
-        for row in latest:  # (already read by for_cards: no query)
-            totals[row.content_type_id] = row.kind_total
+        pages = for_cards(latest, keep=("kind_total",))
+        # Every kind with a resource has its latest here, each carrying its kind's total.
+        totals = {page.content_type_id: page.kind_total for page in pages}
         library = singleton_pages().get(RessourceIndexPage)
         groups: dict = {}
         for kind, label, model in RessourcePage.kinds():  # a fixed order of kinds on every thématique
