@@ -7,6 +7,7 @@ implementing ``get_card()`` and nothing else.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -52,6 +53,7 @@ def with_card_renditions(pages):
     return pages
 
 
+@functools.cache  # the models do not change while the process runs: walked once per listing model
 def _card_field_lookups(base_model) -> dict:
     """``{(model, field): lookup}`` for each ``card_fields`` of every subclass of ``base_model``, the
     lookup following the child links down from ``base_model`` (``projetpage__nature`` from a

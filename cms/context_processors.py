@@ -49,17 +49,11 @@ def _chrome_pages(request) -> tuple[list, list]:
 
 
 def site_chrome(request):
-    found = []
-
-    def chrome():
-        if not found:
-            found.append(_chrome_pages(request))
-        return found[0]
-
+    chrome = SimpleLazyObject(lambda: _chrome_pages(request))  # one query for the two, when first read
     return {
         "partners": SimpleLazyObject(_partners),
-        "main_navigation": SimpleLazyObject(lambda: chrome()[0]),
-        "footer_pages": SimpleLazyObject(lambda: chrome()[1]),
+        "main_navigation": SimpleLazyObject(lambda: chrome[0]),
+        "footer_pages": SimpleLazyObject(lambda: chrome[1]),
     }
 
 

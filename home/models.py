@@ -42,21 +42,18 @@ class HomePage(BasePage):
             public_pages(ThematiquePage.objects.live()).filter(is_thematique_du_mois=True)
             .defer_streamfields().select_related("listing_image").order_by("-last_published_at").first()
         ))
-        listings = []
-
         def latest_and_upcoming():
             """The latest resources and the upcoming events, their pictures' renditions in one query."""
-            if not listings:
-                resources = for_cards(public_pages(RessourcePage.objects.live()).order_by("-publication_date", "-pk")
-                                      .select_related("listing_image")[:6])
-                events = list(EvenementPage.objects.upcoming(timezone.now()).defer_streamfields()
-                              .select_related("listing_image")[:3])
-                with_card_renditions(resources + events)
-                listings.append((resources, events))
-            return listings[0]
+            resources = for_cards(public_pages(RessourcePage.objects.live()).order_by("-publication_date", "-pk")
+                                  .select_related("listing_image")[:6])
+            events = list(EvenementPage.objects.upcoming(timezone.now()).defer_streamfields()
+                          .select_related("listing_image")[:3])
+            with_card_renditions(resources + events)
+            return resources, events
 
-        context["latest_resources"] = SimpleLazyObject(lambda: latest_and_upcoming()[0])
-        context["upcoming_events"] = SimpleLazyObject(lambda: latest_and_upcoming()[1])
+        listings = SimpleLazyObject(latest_and_upcoming)  # read once, when either list is first shown
+        context["latest_resources"] = SimpleLazyObject(lambda: listings[0])
+        context["upcoming_events"] = SimpleLazyObject(lambda: listings[1])
         # Their links only, the two read with the vote page in one query (cms.cache.singleton_pages).
         context["library_page"] = SimpleLazyObject(lambda: self._singleton(RessourceIndexPage))
         context["agenda_page"] = SimpleLazyObject(lambda: self._singleton(AgendaIndexPage))

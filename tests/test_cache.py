@@ -437,3 +437,24 @@ def test_queries_per_page_do_not_grow_with_content(client, settings, home, make_
         client.get(url)
     large = {name: _count_queries(client, url) for name, url in urls.items()}
     assert large == small, {name: (small[name], large[name]) for name in urls if small[name] != large[name]}
+
+
+def test_each_process_keeps_at_most_page_local_cache_entries_pages(settings, client, page_cache, make_thematique):
+    """``PAGE_LOCAL_CACHE_ENTRIES`` bounds this process's copies of whole pages (least recently used
+    culled); a page culled here is still served from the shared cache."""
+    from cms.settings.environment import caches_from_env
+
+    built = caches_from_env({"PAGE_LOCAL_CACHE_ENTRIES": "2"})
+    assert built["pages"]["BACKEND"] == "cms.cache_backends.LocalThenShared"
+    assert built["pages"]["OPTIONS"] == {"LOCAL": "pages-local", "SHARED": "default"}
+    assert built["pages-local"]["OPTIONS"]["MAX_ENTRIES"] == 2
+    assert caches_from_env({})["pages-local"]["OPTIONS"]["MAX_ENTRIES"] == 200
+
+    settings.CACHES = {**settings.CACHES, "pages-local": {**built["pages-local"], "LOCATION": "test-pages-2"}}
+    pages = [make_thematique(f"Thématique {i}") for i in range(5)]
+    first = {page.url: get(client, page.url).content for page in pages}
+    local = caches["pages-local"]
+    assert 0 < len(local._cache) <= 2 + 1  # LocMemCache culls past MAX_ENTRIES
+    for page in pages:
+        again = get(client, page.url)
+        assert again["X-Cache"] == "HIT" and again.content == first[page.url]

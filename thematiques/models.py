@@ -212,8 +212,8 @@ class ThematiquePage(BasePage):
 
     def resources_by_kind(self):
         """{kind label: the latest ``RESOURCES_PER_KIND`` resources of that kind}, each list knowing the
-        kind's total and its library URL: bounded at any size (one query for the latest of every kind
-        with each kind's total, one for the projects' nature, their cards' only specific field)."""
+        kind's total and its library URL: bounded at any size (one query for the latest of every kind,
+        with each kind's total and the projects' nature, their cards' only specific field)."""
         from django.db.models import Count, F, Window
         from django.db.models.functions import RowNumber
 

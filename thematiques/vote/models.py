@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
@@ -176,21 +176,10 @@ class Campaign(index.Indexed, ClusterableModel):
         return self.propositions.select_related("thematique").get(pk=rows[0].proposition_id)
 
     @classmethod
-    def next_change(cls, now=None):
-        """The next moment an open campaign opens or closes by the clock alone (None when none will).
-
-        What :meth:`current` returns and whether it is open change then, without any save: a page
-        fragment showing the vote is kept until that moment at the latest.
-        """
-        now = now or timezone.now()
-        moments = cls.objects.filter(status=cls.Status.OUVERT).aggregate(
-            opens=Min("opens_at", filter=Q(opens_at__gt=now)), closes=Min("closes_at", filter=Q(closes_at__gt=now)))
-        return min((m for m in moments.values() if m is not None), default=None)
-
-    @classmethod
     def shown(cls, now=None):
-        """``(current(), next_change())`` in ONE query: the open and closed campaigns (a few a year),
-        read once for the home page's vote block, which a publish drops."""
+        """``(current, next_change)`` at ``now``, from ONE read of the open and closed campaigns (a few
+        a year): the campaign the public pages show, and the next moment it or its state changes by
+        the clock alone. :meth:`current` and :meth:`next_change` are its two halves."""
         now = now or timezone.now()
         campaigns = list(cls.objects.filter(status__in=[cls.Status.OUVERT, cls.Status.CLOS]).order_by("pk"))
         opened = [c for c in campaigns if c.status == cls.Status.OUVERT]
@@ -202,14 +191,19 @@ class Campaign(index.Indexed, ClusterableModel):
         return current, min(moments, default=None)
 
     @classmethod
+    def next_change(cls, now=None):
+        """The next moment an open campaign opens or closes by the clock alone (None when none will).
+
+        What :meth:`current` returns and whether it is open change then, without any save: a page
+        fragment showing the vote is kept until that moment at the latest.
+        """
+        return cls.shown(now)[1]
+
+    @classmethod
     def current(cls):
-        """The open campaign, or else the most recently closed one (the one the public pages show)."""
-        now = timezone.now()
-        open_ = cls.objects.filter(status=cls.Status.OUVERT, opens_at__lte=now, closes_at__gt=now).order_by("closes_at").first()
-        if open_:
-            return open_
-        return (cls.objects.filter(Q(status=cls.Status.CLOS) | Q(status=cls.Status.OUVERT, closes_at__lte=now))
-                .order_by("-closes_at", "-pk").first())
+        """The open campaign (the one closing first), or else the most recently closed one: the one
+        the public pages show."""
+        return cls.shown()[0]
 
 
 @dataclass

@@ -4,14 +4,6 @@ from django import template
 register = template.Library()
 
 
-@register.simple_tag
-def vote_campaign():
-    """The open campaign, or else the last closed one (None when there is none)."""
-    from thematiques.vote.models import Campaign
-
-    return Campaign.current()
-
-
 @register.simple_tag(takes_context=True)
 def home_vote_section(context):
     """The home page's vote block (current campaign, live results, link to the vote page).
